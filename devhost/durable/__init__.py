@@ -1,0 +1,1 @@
+"""The Durable Functions engine of devhost: history, replay, storage, HTTP API."""

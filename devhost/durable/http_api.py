@@ -1,0 +1,407 @@
+"""The Durable extension's HTTP API and the durable client binding that points at it.
+
+Served twice, as the Functions host does: at the client binding's ``rpcBaseUrl``
+(``/durabletask/``) and at the public webhook path
+(``/runtime/webhooks/durabletask/``). Status codes follow the extension's
+HttpApiHandler.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from .engine import (
+    DurableEngine,
+    InstanceGone,
+    InstanceNotFound,
+    InstanceStillRunning,
+    UnknownOrchestrator,
+)
+from .history import EventType, parse_timestamp
+from .store import FINAL_STATUSES, InstanceRow, Store
+
+log = logging.getLogger("devhost.durable.api")
+
+RPC_BASE_PATH = "/durabletask"
+WEBHOOK_BASE_PATH = "/runtime/webhooks/durabletask"
+_CONNECTION = "Storage"
+_RETRY_AFTER_S = 5
+_INVALID_INSTANCE_ID = re.compile(r"[/\\#?\x00-\x1f\x7f]")
+_MAX_INSTANCE_ID = 256
+_STATUS_NAMES = (
+    "Running",
+    "Pending",
+    "Failed",
+    "Canceled",
+    "Terminated",
+    "Completed",
+    "ContinuedAsNew",
+    "Suspended",
+)
+_HIDDEN_EVENTS = {
+    EventType.ORCHESTRATOR_STARTED,
+    EventType.ORCHESTRATOR_COMPLETED,
+    EventType.TASK_SCHEDULED,
+    EventType.TIMER_CREATED,
+    EventType.SUB_ORCHESTRATION_CREATED,
+}
+_PAYLOAD_FIELDS = ("Input", "Result")
+
+
+def client_binding(base_url: str, hub_name: str) -> str:
+    """The JSON string the Functions host passes to a ``durableClient`` parameter."""
+    webhook = f"{base_url}{WEBHOOK_BASE_PATH}"
+    query = f"taskHub={quote(hub_name)}&connection={_CONNECTION}"
+    create = f"{webhook}/orchestrators/{{functionName}}[/{{instanceId}}]"
+    instance = f"{webhook}/instances/INSTANCEID"
+    return json.dumps(
+        {
+            "taskHubName": hub_name,
+            "creationUrls": {
+                "createNewInstancePostUri": f"{create}?{query}",
+                "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
+                f"&pollingInterval={{intervalInSeconds}}&{query}",
+            },
+            "managementUrls": {
+                "id": "INSTANCEID",
+                "statusQueryGetUri": f"{instance}?{query}",
+                "sendEventPostUri": f"{instance}/raiseEvent/{{eventName}}?{query}",
+                "terminatePostUri": f"{instance}/terminate?reason={{text}}&{query}",
+                "rewindPostUri": f"{instance}/rewind?reason={{text}}&{query}",
+                "purgeHistoryDeleteUri": f"{instance}?{query}",
+                "restartPostUri": f"{instance}/restart?{query}",
+                "suspendPostUri": f"{instance}/suspend?reason={{text}}&{query}",
+                "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
+            },
+            "baseUrl": webhook,
+            "requiredQueryStringParameters": "",
+            "rpcBaseUrl": f"{base_url}{RPC_BASE_PATH}/",
+            "httpBaseUrl": "",
+            "maxGrpcMessageSizeInBytes": 0,
+            "grpcHttpClientTimeout": "00:01:40",
+        }
+    )
+
+
+def base_url_of(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
+
+
+class DurableHttpApi:
+    def __init__(self, engine: DurableEngine, store: Store, hub_name: str) -> None:
+        self._engine = engine
+        self._store = store
+        self._hub_name = hub_name
+
+    def add_routes(self, app: web.Application) -> None:
+        for base in (RPC_BASE_PATH, WEBHOOK_BASE_PATH):
+            app.router.add_route("POST", base + "/orchestrators/{name}", self.start)
+            app.router.add_route("POST", base + "/orchestrators/{name}/{instance_id}", self.start)
+            app.router.add_route("GET", base + "/instances", self.list_instances)
+            app.router.add_route("GET", base + "/instances/", self.list_instances)
+            app.router.add_route("DELETE", base + "/instances", self.purge_many)
+            app.router.add_route("DELETE", base + "/instances/", self.purge_many)
+            app.router.add_route("GET", base + "/instances/{instance_id}", self.get_status)
+            app.router.add_route("DELETE", base + "/instances/{instance_id}", self.purge)
+            app.router.add_route(
+                "POST", base + "/instances/{instance_id}/raiseEvent/{event}", self.raise_event
+            )
+            app.router.add_route(
+                "POST", base + "/instances/{instance_id}/terminate", self.terminate
+            )
+            for operation in ("rewind", "restart", "suspend", "resume"):
+                app.router.add_route(
+                    "POST", base + "/instances/{instance_id}/" + operation, self.unsupported
+                )
+            app.router.add_route("*", base + "/entities/{tail:.*}", self.unsupported)
+
+    # start -----------------------------------------------------------------------------------
+    async def start(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        instance_id = request.match_info.get("instance_id") or _new_instance_id()
+        if len(instance_id) > _MAX_INSTANCE_ID or _INVALID_INSTANCE_ID.search(instance_id):
+            return _error(
+                400,
+                "One or more of the arguments submitted is incorrect",
+                f"Instance ID '{instance_id}' is not valid: it must be at most "
+                f"{_MAX_INSTANCE_ID} characters without '/', '\\', '#', '?' or "
+                "control characters.",
+            )
+        body = await request.text()
+        input_text = body if body.strip() else None
+        if input_text is not None:
+            try:
+                json.loads(input_text)
+            except ValueError:
+                return _error(400, "Invalid JSON content", "The request body is not valid JSON.")
+        try:
+            self._engine.start_new(name, instance_id, input_text)
+        except UnknownOrchestrator as exc:
+            return _error(400, "One or more of the arguments submitted is incorrect", str(exc))
+        payload = self.management_payload(base_url_of(request), instance_id)
+        return web.json_response(
+            payload,
+            status=202,
+            headers={"Location": payload["statusQueryGetUri"], "Retry-After": "10"},
+        )
+
+    def management_payload(self, base_url: str, instance_id: str) -> dict[str, str]:
+        urls = json.loads(client_binding(base_url, self._hub_name))["managementUrls"]
+        encoded = quote(instance_id, safe="")
+        return {key: value.replace("INSTANCEID", encoded) for key, value in urls.items()} | {
+            "id": instance_id
+        }
+
+    # status -------------------------------------------------------------------------------------
+    async def get_status(self, request: web.Request) -> web.Response:
+        instance_id = request.match_info["instance_id"]
+        row = self._store.get_instance(instance_id)
+        if row is None:
+            return web.Response(status=404)
+        query = request.query
+        show_history = _flag(query, "showHistory", False)
+        payload = self._status_payload(row, show_input=_flag(query, "showInput", True))
+        if show_history:
+            payload["historyEvents"] = self._history(
+                instance_id, _flag(query, "showHistoryOutput", False)
+            )
+        if row.runtime_status in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
+            return web.json_response(
+                payload,
+                status=202,
+                headers={"Location": str(request.url), "Retry-After": str(_RETRY_AFTER_S)},
+            )
+        status = 200
+        if row.runtime_status == "Failed" and _flag(
+            query, "returnInternalServerErrorOnFailure", False
+        ):
+            status = 500
+        return web.json_response(payload, status=status)
+
+    async def list_instances(self, request: web.Request) -> web.Response:
+        query = request.query
+        statuses = _statuses(query.get("runtimeStatus"))
+        top = _positive_int(query.get("top"))
+        after = _decode_token(request.headers.get("x-ms-continuation-token"))
+        rows = self._store.query_instances(
+            created_from=_time(query.get("createdTimeFrom")),
+            created_to=_time(query.get("createdTimeTo")),
+            statuses=statuses,
+            prefix=query.get("instanceIdPrefix"),
+            after=after,
+            limit=top + 1 if top else None,
+        )
+        token = ""
+        if top and len(rows) > top:
+            rows = rows[:top]
+            token = _encode_token(rows[-1])
+        show_input = _flag(query, "showInput", False)
+        payload = [self._status_payload(row, show_input=show_input) for row in rows]
+        response = web.json_response(payload)
+        if token:
+            response.headers["x-ms-continuation-token"] = token
+        return response
+
+    def _status_payload(self, row: InstanceRow, show_input: bool) -> dict[str, Any]:
+        return {
+            "name": row.name,
+            "instanceId": row.instance_id,
+            "runtimeStatus": row.runtime_status,
+            "input": _load_optional(row.input) if show_input else None,
+            "customStatus": _load_optional(row.custom_status),
+            "output": _load_optional(row.output),
+            "createdTime": _status_time(row.created_time),
+            "lastUpdatedTime": _status_time(row.last_updated_time),
+        }
+
+    def _history(self, instance_id: str, show_output: bool) -> list[dict[str, Any]]:
+        """History as the extension shows it: scheduling folded into the completion events."""
+        events = self._store.load_history(instance_id)
+        scheduled = {
+            e["EventId"]: e
+            for e in events
+            if e["EventType"] in (EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED)
+        }
+        shown = []
+        for event in events:
+            event_type = EventType(event["EventType"])
+            if event_type in _HIDDEN_EVENTS:
+                continue
+            item: dict[str, Any] = {
+                "EventType": _pascal(event_type.name),
+                "Timestamp": event["Timestamp"],
+            }
+            origin = scheduled.get(event.get("TaskScheduledId"))
+            if origin is not None:
+                item["FunctionName"] = origin.get("Name")
+                item["ScheduledTime"] = origin["Timestamp"]
+            for key, value in event.items():
+                if key in ("EventType", "EventId", "IsPlayed", "Timestamp"):
+                    continue
+                if key in _PAYLOAD_FIELDS and not show_output:
+                    continue
+                item[key] = value
+            if event_type == EventType.EXECUTION_STARTED:
+                item["FunctionName"] = event.get("Name")
+            shown.append(item)
+        return shown
+
+    # events, terminate, purge ----------------------------------------------------------------
+    async def raise_event(self, request: web.Request) -> web.Response:
+        instance_id = request.match_info["instance_id"]
+        try:
+            self._check_accepts_events(instance_id)
+        except InstanceNotFound:
+            return web.Response(status=404)
+        except InstanceGone:
+            return web.Response(status=410)
+        if request.content_type.lower() != "application/json":
+            return _error(400, "Only application/json request content is supported")
+        data = await request.text()
+        try:
+            json.loads(data)
+        except ValueError:
+            return _error(400, "Invalid JSON content")
+        try:
+            self._engine.raise_event(instance_id, request.match_info["event"], data)
+        except InstanceNotFound:
+            return web.Response(status=404)
+        except InstanceGone:
+            return web.Response(status=410)
+        return web.Response(status=202)
+
+    async def terminate(self, request: web.Request) -> web.Response:
+        try:
+            self._engine.terminate(request.match_info["instance_id"], request.query.get("reason"))
+        except InstanceNotFound:
+            return web.Response(status=404)
+        except InstanceGone:
+            return web.Response(status=410)
+        return web.Response(status=202)
+
+    async def purge(self, request: web.Request) -> web.Response:
+        instance_id = request.match_info["instance_id"]
+        try:
+            self._engine.purge(instance_id)
+        except InstanceNotFound:
+            return web.Response(status=404)
+        except InstanceStillRunning as exc:
+            return web.Response(
+                status=412,
+                text=f"Only orchestrations in a terminal state can be purged, but the "
+                f"orchestration with instance ID {instance_id} has status {exc}",
+            )
+        return web.json_response({"instancesDeleted": 1})
+
+    async def purge_many(self, request: web.Request) -> web.Response:
+        query = request.query
+        created_from = _time(query.get("createdTimeFrom"))
+        if created_from is None:
+            return web.Response(
+                status=400, text="Please provide value for 'createdTimeFrom' parameter."
+            )
+        deleted = self._engine.purge_many(
+            created_from, _time(query.get("createdTimeTo")), _statuses(query.get("runtimeStatus"))
+        )
+        if deleted == 0:
+            return web.Response(status=404)
+        return web.json_response({"instancesDeleted": deleted})
+
+    async def unsupported(self, request: web.Request) -> web.Response:
+        return _error(501, "This operation is not supported by devhost", request.path)
+
+    def _check_accepts_events(self, instance_id: str) -> None:
+        row = self._store.get_instance(instance_id)
+        if row is None:
+            raise InstanceNotFound(instance_id)
+        if row.runtime_status in FINAL_STATUSES:
+            raise InstanceGone(instance_id)
+
+
+def _new_instance_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _error(status: int, message: str, exception_message: str | None = None) -> web.Response:
+    body: dict[str, str] = {"Message": message}
+    if exception_message:
+        body["ExceptionMessage"] = exception_message
+    return web.json_response(body, status=status)
+
+
+def _flag(query, name: str, default: bool) -> bool:
+    value = query.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    return default
+
+
+def _statuses(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    wanted = {part.strip().lower() for part in value.split(",")}
+    chosen = [name for name in _STATUS_NAMES if name.lower() in wanted]
+    return chosen or None
+
+
+def _positive_int(value: str | None) -> int | None:
+    try:
+        number = int(value) if value is not None else 0
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _time(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        return None
+
+
+def _status_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _encode_token(row: InstanceRow) -> str:
+    raw = json.dumps([row.created_time, row.instance_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_token(token: str | None) -> tuple[float, str] | None:
+    if not token:
+        return None
+    try:
+        created, instance_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return float(created), str(instance_id)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+
+
+def _load_optional(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _pascal(name: str) -> str:
+    special = {
+        "SUB_ORCHESTRATION_COMPLETED": "SubOrchestrationInstanceCompleted",
+        "SUB_ORCHESTRATION_FAILED": "SubOrchestrationInstanceFailed",
+    }
+    if name in special:
+        return special[name]
+    return "".join(part.capitalize() for part in name.split("_"))

@@ -1,0 +1,101 @@
+"""Assemble devhost: the app, the Durable engine, and one aiohttp server for all of it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from .app import DURABLE_CLIENT_TYPES, App, Function, load_app
+from .durable.engine import DurableEngine
+from .durable.http_api import DurableHttpApi, base_url_of, client_binding
+from .durable.store import Store
+from .http_functions import HttpFunctionHandler, build_routes
+
+log = logging.getLogger("devhost")
+
+MAX_REQUEST_BODY = 100 * 1024 * 1024  # the Functions host's default request size limit
+
+
+@dataclass
+class HostOptions:
+    app_dir: Path
+    host: str
+    port: int
+    data_dir: Path
+    shutdown_grace_s: float = 5.0
+
+
+def thread_pool_size() -> int:
+    """The Python worker's sync thread pool size (PYTHON_THREADPOOL_THREAD_COUNT)."""
+    configured = os.environ.get("PYTHON_THREADPOOL_THREAD_COUNT")
+    if configured and configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+class DevHost:
+    def __init__(self, options: HostOptions) -> None:
+        self.options = options
+        self.app: App = load_app(options.app_dir)
+        self._routes = build_routes(self.app)
+        self._executor = ThreadPoolExecutor(thread_pool_size(), thread_name_prefix="devhost-sync")
+        self._store = Store(options.data_dir / f"{self.app.hub_name}.sqlite3")
+        self._engine = DurableEngine(self.app, self._store, self._executor)
+        self._durable_api = DurableHttpApi(self._engine, self._store, self.app.hub_name)
+        self._runner: web.AppRunner | None = None
+
+    def _web_app(self) -> web.Application:
+        web_app = web.Application(client_max_size=MAX_REQUEST_BODY)
+        web_app.router.add_get("/admin/host/status", self._host_status)
+        self._durable_api.add_routes(web_app)
+        prefix = self.app.route_prefix
+        handler = HttpFunctionHandler(self._routes, prefix, self._extra_inputs, self._executor)
+        pattern = f"/{prefix}{{tail:(/.*)?}}" if prefix else "/{tail:.*}"
+        web_app.router.add_route("*", pattern, handler)
+        return web_app
+
+    def _extra_inputs(self, function: Function, request: web.Request) -> dict[str, Any]:
+        """Input bindings other than the trigger: the durable client binding."""
+        return {
+            binding.name: client_binding(base_url_of(request), self.app.hub_name)
+            for binding in function.bindings_of("in")
+            if binding.type in DURABLE_CLIENT_TYPES
+        }
+
+    async def _host_status(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"state": "Running", "version": "devhost", "functions": sorted(self.app.functions)}
+        )
+
+    async def serve(self) -> None:
+        """Serve until SIGINT or SIGTERM, then shut down cleanly."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self._engine.start()
+        self._runner = web.AppRunner(self._web_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.options.host, self.options.port, backlog=1024)
+        await site.start()
+        log.warning(
+            "devhost ready: http://%s:%d (%d functions: %s)",
+            self.options.host,
+            self.options.port,
+            len(self.app.functions),
+            ", ".join(sorted(self.app.functions)) or "none",
+        )
+        await stop.wait()
+        log.warning("devhost stopping")
+        await self._runner.cleanup()
+        await self._engine.stop(self.options.shutdown_grace_s)
+        self._store.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
