@@ -8,7 +8,6 @@ worker does.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 import traceback
