@@ -296,10 +296,10 @@ class DurableHttpApi:
         except InstanceNotFound:
             return web.Response(status=404)
         except InstanceStillRunning as exc:
-            return web.Response(
-                status=412,
-                text=f"Only orchestrations in a terminal state can be purged, but the "
-                f"orchestration with instance ID {instance_id} has status {exc}",
+            return _error(
+                412,
+                "Only orchestrations in a terminal state can be purged, but the orchestration "
+                f"with instance ID {instance_id} has status {exc}",
             )
         return web.json_response({"instancesDeleted": 1})
 
