@@ -1,0 +1,2 @@
+def main(value: int) -> int:
+    return value + 1
