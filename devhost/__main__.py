@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from .server import DevHost, HostOptions
+    from .server import DevHost, DurableEngineFailed, HostOptions
 
     data_dir = args.data if args.data is not None else args.app / ".devhost"
     try:
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         asyncio.run(host.serve())
-    except OSError as exc:
+    except (OSError, DurableEngineFailed) as exc:
         print(f"devhost: cannot serve: {exc}", file=sys.stderr, flush=True)
         return 1
     sys.stdout.flush()

@@ -24,6 +24,10 @@ log = logging.getLogger("devhost")
 MAX_REQUEST_BODY = 100 * 1024 * 1024  # the Functions host's default request size limit
 
 
+class DurableEngineFailed(RuntimeError):
+    """The engine can no longer record state; serving on would lose work."""
+
+
 @dataclass
 class HostOptions:
     app_dir: Path
@@ -81,7 +85,7 @@ class DevHost:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self._engine.start()
+        dispatcher = await self._engine.start()
         self._runner = web.AppRunner(self._web_app(), access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.options.host, self.options.port, backlog=1024)
@@ -93,9 +97,13 @@ class DevHost:
             len(self.app.functions),
             ", ".join(sorted(self.app.functions)) or "none",
         )
-        await stop.wait()
-        log.warning("devhost stopping")
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopping, dispatcher}, return_when=asyncio.FIRST_COMPLETED)
         await self._runner.cleanup()
+        if dispatcher.done():
+            stopping.cancel()
+            raise DurableEngineFailed("the durable engine stopped: its store failed (see above)")
+        log.warning("devhost stopping")
         await self._engine.stop(self.options.shutdown_grace_s)
         self._store.close()
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -123,15 +123,20 @@ class DurableEngine:
     def is_orchestrator(self, name: str) -> bool:
         return name in self._orchestrators
 
-    async def start(self) -> None:
+    async def start(self) -> asyncio.Task:
+        """Recover the stored state and start dispatching; return the dispatcher task.
+
+        The task only ends on its own when the store fails; the host then stops.
+        """
         self._recover()
         self._dispatcher = asyncio.create_task(self._dispatch_forever())
+        return self._dispatcher
 
     async def stop(self, grace_s: float) -> None:
         """Stop dispatching; give running activities ``grace_s`` to finish and be recorded."""
         self._stopping = True
         self._wake.set()
-        if self._dispatcher is not None:
+        if self._dispatcher is not None and not self._dispatcher.done():
             await self._dispatcher
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace_s)

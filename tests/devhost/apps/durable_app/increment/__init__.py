@@ -1,0 +1,5 @@
+"""Activity: n -> n + 1."""
+
+
+def main(payload: int) -> int:
+    return payload + 1
