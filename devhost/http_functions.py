@@ -156,4 +156,3 @@ class HttpFunctionHandler:
             for morsel in cookie.values():
                 response.headers.add("Set-Cookie", morsel.OutputString())
         return response
-

@@ -15,6 +15,7 @@ import contextlib
 import heapq
 import json
 import logging
+import sqlite3
 import time
 import traceback
 import uuid
@@ -26,7 +27,7 @@ from typing import Any
 from azure.functions import meta
 
 from .. import invocation
-from ..app import ACTIVITY_TRIGGER, ENTITY_TRIGGER, ORCHESTRATION_TRIGGER, App, Function
+from ..app import ACTIVITY_TRIGGER, ORCHESTRATION_TRIGGER, App, Function
 from .history import EventType, format_timestamp, new_event
 from .replay import ACTIVITY, SUB_ORCHESTRATION, TIMER, UnsupportedAction, plan_tasks
 from .store import FINAL_STATUSES, ActivityRow, InstanceRow, MessageRow, Store
@@ -104,7 +105,6 @@ class DurableEngine:
         self._executor = executor
         self._orchestrators = app.of_trigger(ORCHESTRATION_TRIGGER)
         self._activities = app.of_trigger(ACTIVITY_TRIGGER)
-        self._entities = app.of_trigger(ENTITY_TRIGGER)
         registry = meta.get_binding_registry()
         self._orchestration_converter = registry.get(ORCHESTRATION_TRIGGER)
         self._activity_converter = registry.get(ACTIVITY_TRIGGER)
@@ -120,9 +120,6 @@ class DurableEngine:
         self._dispatcher: asyncio.Task | None = None
 
     # lifecycle -------------------------------------------------------------------------
-    def is_orchestrator(self, name: str) -> bool:
-        return name in self._orchestrators
-
     async def start(self) -> asyncio.Task:
         """Recover the stored state and start dispatching; return the dispatcher task.
 
@@ -267,7 +264,7 @@ class DurableEngine:
                 self._ready_set.discard(instance_id)
                 instance = self._live.get(instance_id)
                 if instance is not None and instance.inbox:
-                    self._run_episode(instance, effects)
+                    self._run_episode_isolated(instance, effects)
         self._release(effects)
 
     def _release(self, effects: _Effects) -> None:
@@ -430,6 +427,26 @@ class DurableEngine:
         message = self._store.add_message(row.instance_id, row.execution_id, now, started)
         instance.inbox.append(message)
         effects.ready.append(row.instance_id)
+
+    def _run_episode_isolated(self, instance: LiveInstance, effects: _Effects) -> None:
+        """Run one episode; a devhost bug fails that instance instead of stopping the host."""
+        marks = (len(effects.activities), len(effects.timers), len(effects.ready))
+        try:
+            with self._store.savepoint():
+                self._run_episode(instance, effects)
+        except Exception as exc:
+            if _is_store_failure(exc):
+                raise
+            log.error(
+                "Episode of %s failed inside devhost:\n%s",
+                instance.row.instance_id,
+                traceback.format_exc(),
+            )
+            del effects.activities[marks[0] :]
+            del effects.timers[marks[1] :]
+            del effects.ready[marks[2] :]
+            started = new_event(EventType.ORCHESTRATOR_STARTED, time.time())
+            self._fail(instance, [started], f"devhost internal error: {exc!r}", effects)
 
     def _run_episode(self, instance: LiveInstance, effects: _Effects) -> None:
         row = instance.row
@@ -734,7 +751,7 @@ class DurableEngine:
             row.custom_status = _dump_optional(custom_status)
         row.last_updated_time = time.time()
         self._store.put_instance(row)
-        del self._live[row.instance_id]
+        self._live.pop(row.instance_id, None)
         if status == "Failed":
             log.warning("Orchestration '%s' (%s) failed: %s", row.name, row.instance_id, failure)
         self._notify_parent(row, status, output_json, failure, effects)
@@ -771,6 +788,13 @@ class DurableEngine:
         )
         parent.inbox.append(message)
         effects.ready.append(parent.row.instance_id)
+
+
+def _is_store_failure(exc: Exception) -> bool:
+    """Errors of the database itself (I/O, locking, corruption), not of the data written."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    )
 
 
 def _flatten_actions(actions: Any) -> list[dict]:

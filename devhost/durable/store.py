@@ -132,6 +132,18 @@ class Store:
         finally:
             self._in_transaction = False
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the current transaction that is undone alone if it raises."""
+        self._db.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO part")
+            self._db.execute("RELEASE part")
+            raise
+        self._db.execute("RELEASE part")
+
     # instances ------------------------------------------------------------------------
     def put_instance(self, row: InstanceRow) -> None:
         self._db.execute(

@@ -288,3 +288,18 @@ def test_replay_that_no_longer_matches_history_fails_instance(
         assert "activity 'increment'" in text and "activity 'square'" in text
 
     run(scenario())
+
+
+def test_malformed_orchestrator_state_fails_only_that_instance(
+    client: df.DurableOrchestrationClient, run: Any
+) -> None:
+    async def scenario() -> None:
+        bad = await client.start_new("malformed_orch", new_id("malformed"))
+        status = await wait_for_status(client, bad)
+        assert status.runtime_status == Status.Failed, status.to_json()
+        assert "devhost internal error" in output_text(status)
+        good = await client.start_new("chain", new_id("after-malformed"), {"seed": "z"})
+        status = await wait_for_status(client, good)
+        assert status.output == "z>a>b>c"
+
+    run(scenario())
