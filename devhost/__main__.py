@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from .durable.store import StoreUnavailable
     from .server import DevHost, DurableEngineFailed, HostOptions
 
     data_dir = args.data if args.data is not None else args.app / ".devhost"
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         host = DevHost(HostOptions(args.app, args.host, args.port, data_dir.resolve()))
     except AppLoadError as exc:
         print(f"devhost: cannot load the app: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"devhost: cannot open the durable state: {exc}", file=sys.stderr, flush=True)
         return 2
     try:
         asyncio.run(host.serve())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -75,9 +76,20 @@ class App:
         return str(http.get("routePrefix", "api")).strip("/")
 
     @property
+    def durable_settings(self) -> dict:
+        return self.host_config.get("extensions", {}).get("durableTask", {})
+
+    @property
     def hub_name(self) -> str:
-        durable = self.host_config.get("extensions", {}).get("durableTask", {})
-        return str(durable.get("hubName", "TestHubName"))
+        return str(self.durable_settings.get("hubName", "TestHubName"))
+
+    @property
+    def max_concurrent_activities(self) -> int:
+        """host.json's maxConcurrentActivityFunctions; Azure's default is 10 per core."""
+        configured = self.durable_settings.get("maxConcurrentActivityFunctions")
+        if isinstance(configured, int) and configured > 0:
+            return configured
+        return 10 * (os.cpu_count() or 1)
 
     def of_trigger(self, trigger_type: str) -> dict[str, Function]:
         return {n: f for n, f in self.functions.items() if f.trigger_type == trigger_type}

@@ -115,6 +115,7 @@ class DurableEngine:
         self._timers: dict[int, MessageRow] = {}
         self._results: list[ActivityResult] = []
         self._running: set[asyncio.Task] = set()
+        self._activity_slots = asyncio.Semaphore(app.max_concurrent_activities)
         self._wake = asyncio.Event()
         self._stopping = False
         self._dispatcher: asyncio.Task | None = None
@@ -302,20 +303,22 @@ class DurableEngine:
 
     # activities --------------------------------------------------------------------------------
     async def _run_activity(self, work: ActivityRow) -> None:
+        async with self._activity_slots:
+            result = await self._activity_result(work)
+        self._results.append(result)
+        self._wake.set()
+
+    async def _activity_result(self, work: ActivityRow) -> ActivityResult:
         function = self._activities.get(work.name)
-        invocation_id = invocation.new_invocation_id()
-        started = time.perf_counter()
         if function is None:
-            result = ActivityResult(
+            return ActivityResult(
                 work,
                 False,
                 reason=f"The function '{work.name}' doesn't exist, is disabled, or is not an "
                 "activity function.",
             )
-        else:
-            result = await self._call_activity(function, work, invocation_id, started)
-        self._results.append(result)
-        self._wake.set()
+        invocation_id = invocation.new_invocation_id()
+        return await self._call_activity(function, work, invocation_id, time.perf_counter())
 
     async def _call_activity(
         self, function: Function, work: ActivityRow, invocation_id: str, started: float

@@ -277,9 +277,13 @@ def running_devhost(app_dir: Path, tmp_dir: Path, name: str | None = None) -> It
         host.stop()
 
 
-def run_until_exit(app_dir: Path, tmp_dir: Path, timeout: float = READY_TIMEOUT) -> tuple[int, str]:
+def run_until_exit(
+    app_dir: Path, tmp_dir: Path, timeout: float = READY_TIMEOUT, data_dir: Path | None = None
+) -> tuple[int, str]:
     """Run devhost on an app that must fail at start-up; return (exit code, output)."""
-    host = DevHost(app_dir=app_dir, data_dir=tmp_dir / "data", log_path=tmp_dir / "devhost.log")
+    host = DevHost(
+        app_dir=app_dir, data_dir=data_dir or tmp_dir / "data", log_path=tmp_dir / "devhost.log"
+    )
     proc = host.spawn()
     try:
         proc.wait(timeout=timeout)

@@ -103,6 +103,19 @@ def test_retry_exhausted_fails_instance(
     run(scenario())
 
 
+def test_parallel_retries_raced_with_a_timer_keep_their_task_ids(
+    client: df.DurableOrchestrationClient, run: Any, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        iid = new_id("retry-fan")
+        await client.start_new("retry_fan_out_orch", iid, {"dir": str(tmp_path)})
+        status = await wait_for_status(client, iid, timeout=20)
+        assert status.runtime_status == Status.Completed, status.to_json()
+        assert status.output == {"attempts": [1, 2, 3, 4], "last": 42}
+
+    run(scenario())
+
+
 def test_durable_timer_waits_until_due(client: df.DurableOrchestrationClient, run: Any) -> None:
     async def scenario() -> None:
         began = time.monotonic()

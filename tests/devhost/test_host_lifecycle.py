@@ -61,3 +61,12 @@ def test_import_error_fails_startup(tmp_path: Path) -> None:
     assert code != 0, stderr
     assert "missing_dep_fn" in stderr, stderr
     assert "qjobs_no_such_module_xyz" in stderr, stderr
+
+
+def test_unusable_durable_store_fails_startup(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "TestHubName.sqlite3").mkdir(parents=True)  # a folder where the database file goes
+    code, stderr = run_until_exit(APPS_DIR / "prefix_app", tmp_path, data_dir=data)
+    assert code != 0, stderr
+    assert "cannot open the durable state" in stderr, stderr
+    assert "Traceback" not in stderr, stderr
