@@ -281,6 +281,30 @@ def test_purge_unknown_instance_is_404(
     assert run(client.purge_instance_history(iid)).instances_deleted == 0
 
 
+def test_purge_by_created_time_deletes_only_final_instances(
+    client: df.DurableOrchestrationClient, durable_host: DevHost, run: Any
+) -> None:
+    prefix = new_id("purgeby") + "-"
+    began = datetime.now(UTC)
+    finished = [f"{prefix}done{i}" for i in range(2)]
+    for iid in finished:
+        run(completed_chain(client, iid, iid))
+    waiting = f"{prefix}waiting"
+    run(running_waiter(client, waiting))
+    try:
+        result = run(
+            client.purge_instance_history_by(
+                created_time_from=began, created_time_to=datetime.now(UTC)
+            )
+        )
+        assert result.instances_deleted == len(finished)
+        for iid in finished:
+            assert http("GET", durable_host.durable_url + f"instances/{iid}").status == 404
+        assert http("GET", durable_host.durable_url + f"instances/{waiting}").status == 202
+    finally:
+        run(client.terminate(waiting, "test cleanup"))
+
+
 # --------------------------------------------------------------------------- listing
 
 
