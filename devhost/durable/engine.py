@@ -29,7 +29,7 @@ from azure.functions import meta
 from .. import invocation
 from ..app import ACTIVITY_TRIGGER, ORCHESTRATION_TRIGGER, App, Function
 from .history import EventType, format_timestamp, new_event
-from .replay import ACTIVITY, SUB_ORCHESTRATION, TIMER, UnsupportedAction, plan_tasks
+from .replay import ACTIVITY, SUB_ORCHESTRATION, TIMER, ActionType, UnsupportedAction, plan_tasks
 from .store import FINAL_STATUSES, ActivityRow, InstanceRow, MessageRow, Store
 
 log = logging.getLogger("devhost.durable")
@@ -507,7 +507,10 @@ class DurableEngine:
         new_events.append(new_event(EventType.ORCHESTRATOR_COMPLETED, now))
         custom_status = state.get("customStatus")
         if state.get("isDone"):
-            continued = next((a for a in reversed(actions) if a.get("actionType") == 4), None)
+            continued = next(
+                (a for a in reversed(actions) if a.get("actionType") == ActionType.CONTINUE_AS_NEW),
+                None,
+            )
             if continued is not None:
                 self._continue_as_new(
                     instance, _as_input(continued.get("input")), custom_status, effects

@@ -159,6 +159,16 @@ class DevHost:
         """The Durable HTTP API under the public webhook path."""
         return f"{self.base_url}/runtime/webhooks/durabletask/"
 
+    @classmethod
+    def in_tmp(cls, app_dir: Path, tmp_dir: Path, data_dir: Path | None = None) -> DevHost:
+        """A host for app_dir whose data dir (unless given) and log live under tmp_dir."""
+        name = app_dir.name
+        return cls(
+            app_dir=app_dir,
+            data_dir=data_dir or tmp_dir / f"{name}-data",
+            log_path=tmp_dir / f"{name}-devhost.log",
+        )
+
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
@@ -262,14 +272,9 @@ class DevHost:
 
 
 @contextlib.contextmanager
-def running_devhost(app_dir: Path, tmp_dir: Path, name: str | None = None) -> Iterator[DevHost]:
+def running_devhost(app_dir: Path, tmp_dir: Path) -> Iterator[DevHost]:
     """Start devhost on app_dir with a fresh data dir under tmp_dir; stop it on exit."""
-    name = name or app_dir.name
-    host = DevHost(
-        app_dir=app_dir,
-        data_dir=tmp_dir / f"{name}-data",
-        log_path=tmp_dir / f"{name}-devhost.log",
-    )
+    host = DevHost.in_tmp(app_dir, tmp_dir)
     host.start()
     try:
         yield host
@@ -281,9 +286,7 @@ def run_until_exit(
     app_dir: Path, tmp_dir: Path, timeout: float = READY_TIMEOUT, data_dir: Path | None = None
 ) -> tuple[int, str]:
     """Run devhost on an app that must fail at start-up; return (exit code, output)."""
-    host = DevHost(
-        app_dir=app_dir, data_dir=data_dir or tmp_dir / "data", log_path=tmp_dir / "devhost.log"
-    )
+    host = DevHost.in_tmp(app_dir, tmp_dir, data_dir)
     proc = host.spawn()
     try:
         proc.wait(timeout=timeout)

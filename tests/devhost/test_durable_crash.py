@@ -30,11 +30,7 @@ RECOVERY_TIMEOUT = 45.0
 @pytest.mark.crash
 @pytest.mark.slow
 def test_instances_complete_after_sigkill_and_restart(tmp_path: Path, run: Any) -> None:
-    host = DevHost(
-        app_dir=APPS_DIR / "durable_app",
-        data_dir=tmp_path / "data",
-        log_path=tmp_path / "devhost.log",
-    )
+    host = DevHost.in_tmp(APPS_DIR / "durable_app", tmp_path)
     host.start()
     try:
         client = df.DurableOrchestrationClient(fetch_client_binding(host))
@@ -90,11 +86,7 @@ def test_instances_complete_after_sigkill_and_restart(tmp_path: Path, run: Any) 
 @pytest.mark.crash
 @pytest.mark.slow
 def test_timers_events_and_activities_survive_graceful_restart(tmp_path: Path, run: Any) -> None:
-    host = DevHost(
-        app_dir=APPS_DIR / "durable_app",
-        data_dir=tmp_path / "data",
-        log_path=tmp_path / "devhost.log",
-    )
+    host = DevHost.in_tmp(APPS_DIR / "durable_app", tmp_path)
     host.start()
     try:
         client = df.DurableOrchestrationClient(fetch_client_binding(host))

@@ -33,11 +33,7 @@ def test_default_prefix_not_served_when_custom_prefix_set(prefix_host: DevHost) 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stops_with_exit_code_zero_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
-    host = DevHost(
-        app_dir=APPS_DIR / "prefix_app",
-        data_dir=tmp_path / "data",
-        log_path=tmp_path / "devhost.log",
-    )
+    host = DevHost.in_tmp(APPS_DIR / "prefix_app", tmp_path)
     host.start()
     try:
         assert f"devhost ready: http://127.0.0.1:{host.port}" in host.log_text()
