@@ -142,6 +142,7 @@ class DevHost:
     data_dir: Path
     log_path: Path
     port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     _log_offset: int = 0
 
@@ -192,7 +193,7 @@ class DevHost:
             self.proc = subprocess.Popen(
                 devhost_command(self.app_dir, self.port, self.data_dir),
                 cwd=REPO_ROOT,
-                env=devhost_env(),
+                env=devhost_env() | self.extra_env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=log,

@@ -85,6 +85,60 @@ def test_instances_complete_after_sigkill_and_restart(tmp_path: Path, run: Any) 
 
 @pytest.mark.crash
 @pytest.mark.slow
+def test_repeated_sigkills_lose_no_recorded_result(tmp_path: Path, run: Any) -> None:
+    """Kill mid-run, again soon after restart, and again during recovery: every instance
+    still completes, every step ran, and only steps in flight at a kill ran twice."""
+    threads = 4
+    host = DevHost.in_tmp(APPS_DIR / "durable_app", tmp_path)
+    host.extra_env["PYTHON_THREADPOOL_THREAD_COUNT"] = str(threads)
+    journal = tmp_path / "journal.txt"
+    host.start()
+    try:
+        client = df.DurableOrchestrationClient(fetch_client_binding(host))
+        prefix = f"kills-{uuid.uuid4().hex[:8]}-"
+        seeds = {f"{prefix}{i:03d}": f"k{i}" for i in range(60)}
+
+        async def start_all() -> None:
+            await asyncio.gather(
+                *(
+                    client.start_new(
+                        "chain",
+                        iid,
+                        {"seed": seed, "sleep_ms": [10, 60], "journal": str(journal)},
+                    )
+                    for iid, seed in seeds.items()
+                )
+            )
+
+        run(start_all())
+        kills = 0
+        for pause in (0.4, 0.3, 0.05):
+            time.sleep(pause)
+            host.kill()
+            kills += 1
+            host.restart()
+            run(reset_sdk_http_session())
+
+        async def outputs() -> dict[str, Any]:
+            statuses = await asyncio.gather(
+                *(wait_for_status(client, iid, timeout=RECOVERY_TIMEOUT) for iid in seeds)
+            )
+            return {s.instance_id: s.output for s in statuses}
+
+        assert run(outputs()) == {iid: f"{seed}>a>b>c" for iid, seed in seeds.items()}
+        runs = Counter(journal.read_text().split())
+        expected_steps = {
+            f"{seed}{suffix}" for seed in seeds.values() for suffix in (">a", ">a>b", ">a>b>c")
+        }
+        assert set(runs) == expected_steps
+        reruns = sum(runs.values()) - len(expected_steps)
+        assert reruns <= kills * threads, f"{reruns} steps ran again after {kills} kills"
+    finally:
+        host.stop()
+
+
+@pytest.mark.crash
+@pytest.mark.slow
 def test_timers_events_and_activities_survive_graceful_restart(tmp_path: Path, run: Any) -> None:
     host = DevHost.in_tmp(APPS_DIR / "durable_app", tmp_path)
     host.start()

@@ -8,7 +8,13 @@ def orchestrator_function(context: df.DurableOrchestrationContext):
     acc = data.get("seed", "")
     for part in ("a", "b", "c"):
         acc = yield context.call_activity(
-            "step", {"acc": acc, "part": part, "sleep_ms": data.get("sleep_ms")}
+            "step",
+            {
+                "acc": acc,
+                "part": part,
+                "sleep_ms": data.get("sleep_ms"),
+                "journal": data.get("journal"),
+            },
         )
     return acc
 
