@@ -58,12 +58,32 @@ _HIDDEN_EVENTS = {
 _PAYLOAD_FIELDS = ("Input", "Result")
 
 
+def _query(hub_name: str) -> str:
+    return f"taskHub={quote(hub_name)}&connection={_CONNECTION}"
+
+
+def management_urls(base_url: str, hub_name: str, instance_id: str) -> dict[str, str]:
+    """The instance management URLs (``INSTANCEID`` stands for the id in the binding)."""
+    query = _query(hub_name)
+    instance = f"{base_url}{WEBHOOK_BASE_PATH}/instances/{instance_id}"
+    return {
+        "id": instance_id,
+        "statusQueryGetUri": f"{instance}?{query}",
+        "sendEventPostUri": f"{instance}/raiseEvent/{{eventName}}?{query}",
+        "terminatePostUri": f"{instance}/terminate?reason={{text}}&{query}",
+        "rewindPostUri": f"{instance}/rewind?reason={{text}}&{query}",
+        "purgeHistoryDeleteUri": f"{instance}?{query}",
+        "restartPostUri": f"{instance}/restart?{query}",
+        "suspendPostUri": f"{instance}/suspend?reason={{text}}&{query}",
+        "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
+    }
+
+
 def client_binding(base_url: str, hub_name: str) -> str:
     """The JSON string the Functions host passes to a ``durableClient`` parameter."""
     webhook = f"{base_url}{WEBHOOK_BASE_PATH}"
-    query = f"taskHub={quote(hub_name)}&connection={_CONNECTION}"
+    query = _query(hub_name)
     create = f"{webhook}/orchestrators/{{functionName}}[/{{instanceId}}]"
-    instance = f"{webhook}/instances/INSTANCEID"
     return json.dumps(
         {
             "taskHubName": hub_name,
@@ -72,17 +92,7 @@ def client_binding(base_url: str, hub_name: str) -> str:
                 "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
                 f"&pollingInterval={{intervalInSeconds}}&{query}",
             },
-            "managementUrls": {
-                "id": "INSTANCEID",
-                "statusQueryGetUri": f"{instance}?{query}",
-                "sendEventPostUri": f"{instance}/raiseEvent/{{eventName}}?{query}",
-                "terminatePostUri": f"{instance}/terminate?reason={{text}}&{query}",
-                "rewindPostUri": f"{instance}/rewind?reason={{text}}&{query}",
-                "purgeHistoryDeleteUri": f"{instance}?{query}",
-                "restartPostUri": f"{instance}/restart?{query}",
-                "suspendPostUri": f"{instance}/suspend?reason={{text}}&{query}",
-                "resumePostUri": f"{instance}/resume?reason={{text}}&{query}",
-            },
+            "managementUrls": management_urls(base_url, hub_name, "INSTANCEID"),
             "baseUrl": webhook,
             "requiredQueryStringParameters": "",
             "rpcBaseUrl": f"{base_url}{RPC_BASE_PATH}/",
@@ -148,19 +158,13 @@ class DurableHttpApi:
             self._engine.start_new(name, instance_id, input_text)
         except UnknownOrchestrator as exc:
             return _error(400, "One or more of the arguments submitted is incorrect", str(exc))
-        payload = self.management_payload(base_url_of(request), instance_id)
+        payload = management_urls(base_url_of(request), self._hub_name, quote(instance_id, safe=""))
+        payload["id"] = instance_id
         return web.json_response(
             payload,
             status=202,
             headers={"Location": payload["statusQueryGetUri"], "Retry-After": "10"},
         )
-
-    def management_payload(self, base_url: str, instance_id: str) -> dict[str, str]:
-        urls = json.loads(client_binding(base_url, self._hub_name))["managementUrls"]
-        encoded = quote(instance_id, safe="")
-        return {key: value.replace("INSTANCEID", encoded) for key, value in urls.items()} | {
-            "id": instance_id
-        }
 
     # status -------------------------------------------------------------------------------------
     async def get_status(self, request: web.Request) -> web.Response:
