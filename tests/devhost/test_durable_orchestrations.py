@@ -116,6 +116,39 @@ def test_parallel_retries_raced_with_a_timer_keep_their_task_ids(
     run(scenario())
 
 
+def test_polling_loop_of_timers_raced_with_cancel_runs_every_round(
+    client: df.DurableOrchestrationClient, run: Any
+) -> None:
+    async def scenario() -> None:
+        iid = await client.start_new(
+            "poll_loop_orch", new_id("poll"), {"rounds": 5, "interval_ms": 50}
+        )
+        status = await wait_for_status(client, iid, timeout=20)
+        assert status.runtime_status == Status.Completed, status.to_json()
+        assert status.output == {"completed": 6}
+
+    run(scenario())
+
+
+def test_cancel_event_ends_polling_loop(
+    client: df.DurableOrchestrationClient, run: Any
+) -> None:
+    async def scenario() -> None:
+        iid = await client.start_new(
+            "poll_loop_orch", new_id("poll-cancel"), {"rounds": 100, "interval_ms": 300}
+        )
+        await wait_for_status(
+            client, iid, final=False, until=lambda s: (s.custom_status or {}).get("round", 0) >= 2
+        )
+        await client.raise_event(iid, "cancel", "stop")
+        status = await wait_for_status(client, iid, timeout=20)
+        assert status.runtime_status == Status.Completed, status.to_json()
+        assert status.output["cancelled_at"] >= 2
+        assert status.output["reason"] == json.dumps("stop")  # the SDK sends its data encoded
+
+    run(scenario())
+
+
 def test_durable_timer_waits_until_due(client: df.DurableOrchestrationClient, run: Any) -> None:
     async def scenario() -> None:
         began = time.monotonic()
