@@ -84,6 +84,12 @@ class App:
         return str(self.durable_settings.get("hubName", "TestHubName"))
 
     @property
+    def replaces_running_instances(self) -> bool:
+        """host.json's overridableExistingInstanceStates: AnyState (default) or NonRunningStates."""
+        states = str(self.durable_settings.get("overridableExistingInstanceStates", "AnyState"))
+        return states.lower() != "nonrunningstates"
+
+    @property
     def max_concurrent_activities(self) -> int:
         """host.json's maxConcurrentActivityFunctions; Azure's default is 10 per core."""
         configured = self.durable_settings.get("maxConcurrentActivityFunctions")

@@ -59,6 +59,10 @@ class UnknownOrchestrator(Exception):
     pass
 
 
+class InstanceAlreadyRunning(Exception):
+    """start_new on the id of an active instance while only final ones may be replaced."""
+
+
 @dataclass
 class LiveInstance:
     """An instance that is not final: its history and undelivered messages, in memory."""
@@ -119,6 +123,8 @@ class DurableEngine:
         self._wake = asyncio.Event()
         self._stopping = False
         self._dispatcher: asyncio.Task | None = None
+        self._replace_running = app.replaces_running_instances
+        self._episode_replaced: list[tuple[str, LiveInstance | None]] = []
 
     # lifecycle -------------------------------------------------------------------------
     async def start(self) -> asyncio.Task:
@@ -185,6 +191,11 @@ class DurableEngine:
             raise UnknownOrchestrator(
                 f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator "
                 "function."
+            )
+        if not self._replace_running and instance_id in self._live:
+            raise InstanceAlreadyRunning(
+                f"An orchestration with instance ID '{instance_id}' already exists and is "
+                f"{self._live[instance_id].row.runtime_status}."
             )
         effects = _Effects()
         with self._store.transaction():
@@ -385,6 +396,7 @@ class DurableEngine:
     ) -> None:
         """Create (or replace) an instance and queue its ExecutionStarted message."""
         previous = self._live.pop(instance_id, None)
+        self._episode_replaced.append((instance_id, previous))
         if previous is not None:
             self._forget_timers(previous)
         self._store.delete_instance(instance_id)
@@ -434,12 +446,18 @@ class DurableEngine:
     def _run_episode_isolated(self, instance: LiveInstance, effects: _Effects) -> None:
         """Run one episode; a devhost bug fails that instance instead of stopping the host."""
         marks = (len(effects.activities), len(effects.timers), len(effects.ready))
+        self._episode_replaced = []
         try:
             with self._store.savepoint():
                 self._run_episode(instance, effects)
         except Exception as exc:
             if _is_store_failure(exc):
                 raise
+            for instance_id, previous in reversed(self._episode_replaced):
+                if previous is None:
+                    self._live.pop(instance_id, None)
+                else:
+                    self._live[instance_id] = previous
             log.error(
                 "Episode of %s failed inside devhost:\n%s",
                 instance.row.instance_id,

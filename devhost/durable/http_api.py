@@ -22,6 +22,7 @@ from aiohttp import web
 
 from .engine import (
     DurableEngine,
+    InstanceAlreadyRunning,
     InstanceGone,
     InstanceNotFound,
     InstanceStillRunning,
@@ -158,6 +159,8 @@ class DurableHttpApi:
             self._engine.start_new(name, instance_id, input_text)
         except UnknownOrchestrator as exc:
             return _error(400, "One or more of the arguments submitted is incorrect", str(exc))
+        except InstanceAlreadyRunning as exc:
+            return _error(409, str(exc))
         payload = management_urls(base_url_of(request), self._hub_name, quote(instance_id, safe=""))
         payload["id"] = instance_id
         return web.json_response(
