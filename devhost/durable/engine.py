@@ -203,12 +203,12 @@ class DurableEngine:
         self._release(effects)
 
     def raise_event(self, instance_id: str, name: str, data_text: str) -> None:
-        instance = self._require_live(instance_id)
+        instance = self.require_active(instance_id)
         event = new_event(EventType.EVENT_RAISED, time.time(), Name=name, Input=data_text)
         self._deliver_now(instance, None, event)
 
     def terminate(self, instance_id: str, reason: str | None) -> None:
-        instance = self._require_live(instance_id)
+        instance = self.require_active(instance_id)
         event = new_event(EventType.EXECUTION_TERMINATED, time.time(), Input=reason)
         self._deliver_now(instance, None, event)
 
@@ -230,7 +230,8 @@ class DurableEngine:
                 self._store.delete_instance(instance_id)
         return len(ids)
 
-    def _require_live(self, instance_id: str) -> LiveInstance:
+    def require_active(self, instance_id: str) -> LiveInstance:
+        """The active instance; InstanceNotFound if unknown, InstanceGone if final."""
         instance = self._live.get(instance_id)
         if instance is not None:
             return instance

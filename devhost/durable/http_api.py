@@ -29,7 +29,7 @@ from .engine import (
     UnknownOrchestrator,
 )
 from .history import EventType, parse_timestamp
-from .store import FINAL_STATUSES, InstanceRow, Store
+from .store import InstanceRow, Store
 
 log = logging.getLogger("devhost.durable.api")
 
@@ -267,7 +267,7 @@ class DurableHttpApi:
     async def raise_event(self, request: web.Request) -> web.Response:
         instance_id = request.match_info["instance_id"]
         try:
-            self._check_accepts_events(instance_id)
+            self._engine.require_active(instance_id)
         except InstanceNotFound:
             return web.Response(status=404)
         except InstanceGone:
@@ -326,13 +326,6 @@ class DurableHttpApi:
 
     async def unsupported(self, request: web.Request) -> web.Response:
         return _error(501, "This operation is not supported by devhost", request.path)
-
-    def _check_accepts_events(self, instance_id: str) -> None:
-        row = self._store.get_instance(instance_id)
-        if row is None:
-            raise InstanceNotFound(instance_id)
-        if row.runtime_status in FINAL_STATUSES:
-            raise InstanceGone(instance_id)
 
 
 def _new_instance_id() -> str:

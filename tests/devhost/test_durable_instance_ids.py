@@ -23,14 +23,19 @@ def start(host: DevHost, name: str, iid: str, value: object) -> int:
     return http("POST", url, json_body=json.dumps(value)).status
 
 
-def wait_custom_status(host: DevHost, iid: str, timeout: float = 10.0) -> object:
+def wait_status(host: DevHost, iid: str, until, timeout: float = 10.0) -> dict:
+    """Poll the raw status until `until(body)` holds; return that body."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         res = http("GET", f"{host.durable_url}instances/{iid}")
-        if res.status in (200, 202) and json.loads(res.text)["customStatus"] is not None:
-            return json.loads(res.text)["customStatus"]
+        if res.status in (200, 202) and until(body := json.loads(res.text)):
+            return body
         time.sleep(0.05)
-    raise AssertionError(f"{iid} never set its custom status")
+    raise AssertionError(f"{iid}: condition not met within {timeout} s")
+
+
+def wait_custom_status(host: DevHost, iid: str) -> object:
+    return wait_status(host, iid, lambda body: body["customStatus"] is not None)["customStatus"]
 
 
 def test_start_with_running_id_replaces_it_by_default(durable_host: DevHost) -> None:
@@ -38,11 +43,9 @@ def test_start_with_running_id_replaces_it_by_default(durable_host: DevHost) -> 
     assert start(durable_host, "event_race", iid, {"timeout_s": 60}) == 202
     wait_custom_status(durable_host, iid)
     assert start(durable_host, "chain", iid, {"seed": "again"}) == 202
-    deadline = time.monotonic() + 10
-    while (res := http("GET", f"{durable_host.durable_url}instances/{iid}")).status == 202:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    body = json.loads(res.text)
+    body = wait_status(
+        durable_host, iid, lambda b: b["runtimeStatus"] in ("Completed", "Failed", "Terminated")
+    )
     assert (body["name"], body["runtimeStatus"], body["output"]) == (
         "chain",
         "Completed",
@@ -69,14 +72,6 @@ def test_final_instance_may_be_replaced_when_only_final_instances_may_be(
     assert start(no_replace_host, "waiter", iid, "first") == 202
     wait_custom_status(no_replace_host, iid)
     assert http("POST", f"{no_replace_host.durable_url}instances/{iid}/terminate").status == 202
-    deadline = time.monotonic() + 10
-    while (
-        json.loads(http("GET", f"{no_replace_host.durable_url}instances/{iid}").text)[
-            "runtimeStatus"
-        ]
-        != "Terminated"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_status(no_replace_host, iid, lambda body: body["runtimeStatus"] == "Terminated")
     assert start(no_replace_host, "waiter", iid, "second") == 202
     assert wait_custom_status(no_replace_host, iid) == {"input": "second"}
