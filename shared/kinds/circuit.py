@@ -1,0 +1,69 @@
+"""The `circuit` kind: an OpenQASM 2 or 3 program run for some shots on local.simulator.
+
+The program is parsed and analyzed when the job is submitted (about a millisecond), so a
+syntax or semantic error is a 400 with qdk's message; errors only execution can find (an
+index out of range, say) fail the job. Bit order of the counts: see `shared.solvers.qasm.run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..solvers import qasm
+from . import fields
+from .base import JobKind
+
+MAX_SOURCE = 100_000  # characters
+# qdk simulates each shot from scratch; a dense state of 22 qubits takes ~0.5 GB and ~1.3 s
+# per shot (24 qubits: ~1.5 GB, ~4.4 s), so this is where local simulation stops making sense.
+MAX_QUBITS = 22
+MAX_SHOTS = 10_000
+DEFAULT_SHOTS = 100
+FIELDS = frozenset({"source", "shots", "seed"})
+
+
+def validate(body: dict[str, Any]) -> dict[str, Any]:
+    """{"source": str, "shots": int, "seed": int or None} from the request's kind fields."""
+    body = fields.known_fields(body, FIELDS)
+    shots = fields.integer(body.get("shots", DEFAULT_SHOTS), ("shots",), low=1, high=MAX_SHOTS)
+    seed = fields.seed(body)
+    source = fields.required(body, "source", "an OpenQASM 2 or 3 program")
+    if not isinstance(source, str):
+        raise fields.invalid(("source",), f"must be a string, not {fields.json_type(source)}")
+    if not source.strip():
+        raise fields.invalid(("source",), "must not be empty")
+    if len(source) > MAX_SOURCE:
+        raise fields.invalid(
+            ("source",),
+            f"has {len(source):,} characters; at most {MAX_SOURCE:,} are allowed",
+            status=413,
+        )
+    try:
+        qubits = qasm.check(source)
+    except qasm.ProgramError as error:
+        raise fields.invalid(("source",), f"cannot run: {error}") from None
+    if qubits > MAX_QUBITS:
+        raise fields.invalid(
+            ("source",),
+            f"declares {qubits} qubits; local.simulator simulates at most {MAX_QUBITS}",
+            status=413,
+        )
+    return {"source": source, "shots": shots, "seed": seed}
+
+
+def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+    """{"counts": {outcome: shots}, "shots": shots run}; qasm.ProgramError if qdk fails it."""
+    counts, shots = qasm.run(
+        job["source"], shots=job["shots"], seed=job["seed"], should_stop=should_stop
+    )
+    return {"counts": counts, "shots": shots}
+
+
+CIRCUIT = JobKind(
+    name="circuit",
+    targets=("local.simulator",),
+    fields=FIELDS,
+    validate=validate,
+    solve=solve,
+)

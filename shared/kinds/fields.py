@@ -1,0 +1,136 @@
+"""Checks the kinds' validators share: a JSON value in, a Python value or InvalidJob out.
+
+A location is the path of a value in the request body, e.g. ("terms", 3, "ids", 0): it gives
+the JSON pointer ("/terms/3/ids/0") and the name used in messages ("terms[3].ids[0]").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from typing import Any
+
+from .base import InvalidJob
+
+Location = tuple[str | int, ...]
+
+MAX_SEED = 2**64 - 1
+MAX_TIME_LIMIT = 60.0
+
+
+def pointer(at: Location) -> str:
+    """The JSON pointer (RFC 6901) of a location."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in at)
+
+
+def _name(at: Location) -> str:
+    name = ""
+    for part in at:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else part
+    return name
+
+
+def invalid(at: Location, problem: str, *, status: int = 400) -> InvalidJob:
+    """An InvalidJob for the value at `at`; `problem` completes a sentence about it."""
+    return InvalidJob(f"{_name(at)} {problem}", pointer=pointer(at), status=status)
+
+
+def json_type(value: object) -> str:
+    """How a JSON value is called in messages ("a string", "NaN", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return "a fractional number" if not value.is_integer() else "a number with a decimal point"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def known_fields(body: object, allowed: Collection[str], at: Location = ()) -> dict[str, Any]:
+    """`body` as an object whose keys are all in `allowed` (400 naming the first other key)."""
+    if not isinstance(body, dict):
+        where = _name(at) or "the job request"
+        raise InvalidJob(
+            f"{where} must be a JSON object, not {json_type(body)}", pointer=pointer(at)
+        )
+    for key in body:
+        if key not in allowed:
+            accepted = ", ".join(sorted(allowed))
+            raise invalid((*at, str(key)), f"is not a known field here; the fields are: {accepted}")
+    return body
+
+
+def required(body: dict[str, Any], name: str, what: str, at: Location = ()) -> Any:
+    """The value of field `name`, which must be present; `what` describes it for the caller."""
+    if name not in body:
+        raise invalid((*at, name), f"is required: {what}")
+    return body[name]
+
+
+def integer(value: object, at: Location, *, low: int, high: int) -> int:
+    """An integer in [low, high]; booleans and numbers with a decimal point are not integers."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid(at, f"must be an integer, not {json_type(value)}")
+    if not low <= value <= high:
+        raise invalid(at, f"must be an integer from {low:,} to {high:,}")
+    return int(value)
+
+
+def finite_number(value: object, at: Location) -> float:
+    """A JSON number (integer or not) that is finite as a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise invalid(at, f"must be a number, not {json_type(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise invalid(at, "must be a finite number; this one is too large") from None
+    if not math.isfinite(number):
+        raise invalid(at, f"must be a finite number, not {json_type(value)}")
+    return number
+
+
+def array(value: object, at: Location, *, max_items: int, empty: bool = False) -> list[Any]:
+    """An array of at most `max_items` items (413 beyond: the kind's size limit)."""
+    if not isinstance(value, list):
+        raise invalid(at, f"must be an array, not {json_type(value)}")
+    if not value and not empty:
+        raise invalid(at, "must not be empty")
+    if len(value) > max_items:
+        raise invalid(
+            at, f"has {len(value):,} items; at most {max_items:,} are allowed", status=413
+        )
+    return value
+
+
+def time_limit(body: dict[str, Any], default: float) -> float:
+    """The optional `time_limit` field: seconds, more than 0 and at most 60."""
+    if "time_limit" not in body:
+        return default
+    seconds = finite_number(body["time_limit"], ("time_limit",))
+    if not 0 < seconds <= MAX_TIME_LIMIT:
+        raise invalid(
+            ("time_limit",), f"must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds"
+        )
+    return seconds
+
+
+def seed(body: dict[str, Any]) -> int | None:
+    """The optional `seed` field: an integer from 0 to 2**64 - 1, or None when absent."""
+    if "seed" not in body:
+        return None
+    return integer(body["seed"], ("seed",), low=0, high=MAX_SEED)

@@ -1,0 +1,124 @@
+"""The `ising` and `pubo` kinds: a polynomial cost in the QIO term format, minimized.
+
+A request's terms are [{"c": number, "ids": [int, ...]}, ...] and the cost is
+sum(c * product of the variables in ids): spins (±1) for ising, bits (0/1) for pubo. A term
+without ids is a constant; an id repeated within a term is the same variable again, so for
+ising a pair of repeats cancels (s * s = 1) and for pubo it changes nothing (x * x = x).
+Without a `seed` the annealer uses seed 0, so a repeated request gives the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..solvers.annealing import anneal, cost
+from . import fields
+from .base import JobKind
+
+MAX_TERMS = 100_000
+MAX_VARIABLES = 100_000  # distinct ids over all terms
+MAX_IDS = 1_000_000  # ids over all terms, repeats included
+MAX_ID = 1_000_000
+MAX_SWEEPS = 100_000
+# With at most MAX_TERMS terms, no sum of coefficients the annealer forms leaves the float range.
+MAX_COEFFICIENT = 1e300
+DEFAULT_SWEEPS = 1000
+DEFAULT_SEED = 0
+DEFAULT_TIME_LIMIT = 10.0
+FIELDS = frozenset({"terms", "sweeps", "seed", "time_limit"})
+_TERM_FIELDS = frozenset({"c", "ids"})
+
+
+def validate(body: dict[str, Any]) -> dict[str, Any]:
+    """{"terms": [{"c": float, "ids": [int, ...]}, ...], "sweeps", "seed", "time_limit"}."""
+    body = fields.known_fields(body, FIELDS)
+    sweeps = fields.integer(body.get("sweeps", DEFAULT_SWEEPS), ("sweeps",), low=1, high=MAX_SWEEPS)
+    seed = fields.seed(body)
+    time_limit = fields.time_limit(body, DEFAULT_TIME_LIMIT)
+    items = fields.array(
+        fields.required(body, "terms", 'an array of {"c": number, "ids": [integer, ...]}'),
+        ("terms",),
+        max_items=MAX_TERMS,
+    )
+    terms = []
+    variables: set[int] = set()
+    ids_seen = 0
+    for n, item in enumerate(items):
+        at = ("terms", n)
+        term = fields.known_fields(item, _TERM_FIELDS, at)
+        c = fields.finite_number(fields.required(term, "c", "a number", at), (*at, "c"))
+        if abs(c) > MAX_COEFFICIENT:
+            raise fields.invalid(
+                (*at, "c"), f"must be between -{MAX_COEFFICIENT:g} and {MAX_COEFFICIENT:g}"
+            )
+        raw_ids = fields.array(
+            fields.required(term, "ids", "an array of variable ids (integers)", at),
+            (*at, "ids"),
+            max_items=MAX_IDS,
+            empty=True,
+        )
+        ids_seen += len(raw_ids)
+        if ids_seen > MAX_IDS:
+            raise fields.invalid(
+                ("terms",), f"hold more than {MAX_IDS:,} ids in all; that is the limit", status=413
+            )
+        ids = [
+            fields.integer(i, (*at, "ids", k), low=0, high=MAX_ID) for k, i in enumerate(raw_ids)
+        ]
+        variables.update(ids)
+        terms.append({"c": c, "ids": ids})
+    if len(variables) > MAX_VARIABLES:
+        raise fields.invalid(
+            ("terms",),
+            f"use {len(variables):,} distinct ids; at most {MAX_VARIABLES:,} are allowed",
+            status=413,
+        )
+    return {
+        "terms": terms,
+        "sweeps": sweeps,
+        "seed": DEFAULT_SEED if seed is None else seed,
+        "time_limit": time_limit,
+    }
+
+
+def _solve(job: dict[str, Any], should_stop: Callable[[], bool], *, spin: bool) -> dict[str, Any]:
+    terms = [(term["c"], term["ids"]) for term in job["terms"]]
+    found = anneal(
+        terms,
+        spin=spin,
+        sweeps=job["sweeps"],
+        seed=job["seed"],
+        time_limit=job["time_limit"],
+        should_stop=should_stop,
+    )
+    return {
+        "configuration": {str(i): value for i, value in found.values.items()},
+        "cost": float(cost(terms, found.values)),
+        "algorithm": "simulated_annealing",
+        "sweeps": found.sweeps,
+    }
+
+
+def solve_ising(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+    """The best spin configuration found, its cost, and the sweeps completed.
+
+    `configuration` maps every id in the terms (as a string) to +1 or -1.
+    """
+    return _solve(job, should_stop, spin=True)
+
+
+def solve_pubo(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+    """The best bit configuration found, its cost, and the sweeps completed.
+
+    `configuration` maps every id in the terms (as a string) to 0 or 1.
+    """
+    return _solve(job, should_stop, spin=False)
+
+
+ISING = JobKind(
+    name="ising", targets=("local.optimizer",), fields=FIELDS, validate=validate, solve=solve_ising
+)
+PUBO = JobKind(
+    name="pubo", targets=("local.optimizer",), fields=FIELDS, validate=validate, solve=solve_pubo
+)

@@ -1,0 +1,1 @@
+"""The numeric work behind the local targets: partitioning, annealing, circuit simulation."""
