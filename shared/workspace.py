@@ -1,0 +1,241 @@
+"""The Azure Quantum workspace qjobs submits to: its ARM resource id and its location.
+
+Settings (the Functions app settings, `os.environ` unless a mapping is passed):
+
+- `QJOBS_KEYVAULT_URL` set: two Key Vault secrets, read with `azure_credential()`, named
+  by `QJOBS_WORKSPACE_RESOURCE_ID_SECRET` (default `quantum-workspace-resource-id`) and
+  `QJOBS_WORKSPACE_LOCATION_SECRET` (default `quantum-workspace-location`). The answer is
+  cached for `QJOBS_SECRETS_TTL_SECONDS` (default 300); callers that arrive during a miss
+  share one Key Vault round trip. A whole read is bounded by
+  `QJOBS_KEYVAULT_TIMEOUT_SECONDS` (default 5).
+- otherwise `QJOBS_WORKSPACE_RESOURCE_ID` and `QJOBS_WORKSPACE_LOCATION`; neither set
+  means local-only mode (`None`).
+
+Errors: a Key Vault that cannot be read (unreachable, too slow, authentication refused,
+secret missing or malformed) raises WorkspaceUnavailable, and that failure is remembered
+for 5 s so a failing vault is not hit by every request. Settings that can never work
+(only one of the two plain settings, a malformed plain value, a non-numeric TTL) raise
+shared.config.ConfigError. Messages name settings and secrets, never their values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceNotFoundError,
+)
+from azure.keyvault.secrets.aio import SecretClient
+
+from .config import ConfigError
+from .identity import azure_credential
+
+FAILURE_TTL_SECONDS = 5.0
+# Per attempt: fail fast and retry little; the whole read is also bounded by a timeout.
+_CLIENT_OPTIONS = {
+    "retry_total": 2,
+    "retry_backoff_factor": 0.2,
+    "retry_backoff_max": 1,
+    "connection_timeout": 2,
+    "read_timeout": 3,
+}
+_RESOURCE_ID = re.compile(
+    r"/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"/resourceGroups/[-\w.()]{0,89}[-\w()]"
+    r"/providers/Microsoft\.Quantum/Workspaces/[a-z0-9](?:[a-z0-9-]{0,52}[a-z0-9])",
+    re.IGNORECASE,
+)
+_RESOURCE_ID_SHAPE = (
+    "/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Quantum/Workspaces/<name>"
+)
+_LOCATION = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class WorkspaceCoordinates:
+    """Where jobs go: `resource_id` is the workspace's ARM id, `location` its region."""
+
+    resource_id: str  # /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.Quantum/...
+    location: str  # lowercase region name without spaces, e.g. "westeurope"
+
+
+class WorkspaceUnavailable(RuntimeError):
+    """Key Vault could not be read (unreachable, slow, auth failed, secret missing or malformed).
+
+    Callers answer 503.
+    """
+
+
+@dataclass(frozen=True)
+class _Source:
+    vault_url: str
+    resource_id_secret: str
+    location_secret: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expires: float  # time.monotonic()
+    value: WorkspaceCoordinates | None = None
+    error: WorkspaceUnavailable | None = None
+
+
+_entries: dict[_Source, _Entry] = {}
+_reads: dict[_Source, asyncio.Task[WorkspaceCoordinates]] = {}
+
+
+def reset_cache() -> None:
+    """Forget cached answers and failures (tests; a changed secret shows after the TTL)."""
+    _entries.clear()
+    _reads.clear()
+
+
+async def workspace_coordinates(
+    settings: Mapping[str, str] | None = None,
+) -> WorkspaceCoordinates | None:
+    """The workspace's coordinates, or None when qjobs runs local targets only."""
+    env = os.environ if settings is None else settings
+    vault_url = env.get("QJOBS_KEYVAULT_URL", "").strip()
+    if not vault_url:
+        return _from_settings(env)
+    source = _Source(
+        vault_url,
+        env.get("QJOBS_WORKSPACE_RESOURCE_ID_SECRET", "").strip()
+        or "quantum-workspace-resource-id",
+        env.get("QJOBS_WORKSPACE_LOCATION_SECRET", "").strip() or "quantum-workspace-location",
+    )
+    ttl = _seconds(env, "QJOBS_SECRETS_TTL_SECONDS", 300.0)
+    timeout = _seconds(env, "QJOBS_KEYVAULT_TIMEOUT_SECONDS", 5.0)
+
+    entry = _entries.get(source)
+    if entry is not None and entry.expires > time.monotonic():
+        if entry.error is not None:
+            raise WorkspaceUnavailable(str(entry.error))
+        return entry.value
+    read = _reads.get(source)
+    if read is None or read.get_loop() is not asyncio.get_running_loop():
+        read = asyncio.create_task(_read_key_vault(source, timeout))
+        read.add_done_callback(functools.partial(_settle, source, ttl))
+        _reads[source] = read
+    # shield: a caller that gives up must not cancel the read the others wait for.
+    return await asyncio.shield(read)
+
+
+def _settle(source: _Source, ttl: float, read: asyncio.Task[WorkspaceCoordinates]) -> None:
+    """Cache a finished read: the answer for the TTL, a failure briefly."""
+    if _reads.get(source) is read:
+        del _reads[source]
+    if read.cancelled():
+        return
+    error = read.exception()
+    now = time.monotonic()
+    if error is None:
+        _entries[source] = _Entry(now + ttl, value=read.result())
+    elif isinstance(error, WorkspaceUnavailable):
+        _entries[source] = _Entry(now + FAILURE_TTL_SECONDS, error=error)
+
+
+async def _read_key_vault(source: _Source, timeout: float) -> WorkspaceCoordinates:
+    vault = source.vault_url
+    try:
+        async with (
+            asyncio.timeout(timeout),
+            SecretClient(vault, azure_credential(), **_CLIENT_OPTIONS) as client,
+        ):
+            resource_id = await _secret(client, source.resource_id_secret)
+            location = await _secret(client, source.location_secret)
+    except TimeoutError:
+        raise WorkspaceUnavailable(
+            f"Key Vault {vault} did not answer within {timeout:g} s"
+        ) from None
+    except ClientAuthenticationError as error:
+        raise WorkspaceUnavailable(
+            f"could not authenticate to Key Vault {vault}: {_brief(error)}"
+        ) from error
+    except HttpResponseError as error:
+        code = error.error.code if error.error else error.reason
+        raise WorkspaceUnavailable(
+            f"Key Vault {vault} answered HTTP {error.status_code} ({code})"
+        ) from error
+    except (AzureError, ValueError) as error:
+        raise WorkspaceUnavailable(f"could not read Key Vault {vault}: {_brief(error)}") from error
+    return _coordinates(
+        resource_id,
+        location,
+        f"secret {source.resource_id_secret!r}",
+        f"secret {source.location_secret!r}",
+        WorkspaceUnavailable,
+    )
+
+
+async def _secret(client: SecretClient, name: str) -> str:
+    try:
+        secret = await client.get_secret(name)
+    except ResourceNotFoundError:
+        raise WorkspaceUnavailable(f"Key Vault has no secret {name!r}") from None
+    return (secret.value or "").strip()
+
+
+def _from_settings(env: Mapping[str, str]) -> WorkspaceCoordinates | None:
+    resource_id = env.get("QJOBS_WORKSPACE_RESOURCE_ID", "").strip()
+    location = env.get("QJOBS_WORKSPACE_LOCATION", "").strip()
+    if not resource_id and not location:
+        return None
+    return _coordinates(
+        resource_id,
+        location,
+        "QJOBS_WORKSPACE_RESOURCE_ID",
+        "QJOBS_WORKSPACE_LOCATION",
+        ConfigError,
+    )
+
+
+def _coordinates(
+    resource_id: str,
+    location: str,
+    resource_id_origin: str,
+    location_origin: str,
+    error: type[Exception],
+) -> WorkspaceCoordinates:
+    """Validated coordinates; `error` names the origin of a bad value, never the value."""
+    if not resource_id:
+        raise error(f"{resource_id_origin} is empty or not set (it goes with {location_origin})")
+    if not _RESOURCE_ID.fullmatch(resource_id):
+        raise error(
+            f"{resource_id_origin} is not the ARM id of a Microsoft.Quantum workspace "
+            f"({_RESOURCE_ID_SHAPE})"
+        )
+    region = location.replace(" ", "").lower()
+    if not region:
+        raise error(f"{location_origin} is empty or not set (it goes with {resource_id_origin})")
+    if not _LOCATION.fullmatch(region):
+        raise error(f"{location_origin} is not an Azure region name such as 'westeurope'")
+    return WorkspaceCoordinates(resource_id, region)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _brief(error: Exception) -> str:
+    """An SDK error on one short line (credential errors list every credential tried)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= 1500 else text[:1497] + "..."
