@@ -1,0 +1,5 @@
+"""Activity: finish job (shared/activities.py)."""
+
+from shared import activities
+
+main = activities.finish_job

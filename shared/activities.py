@@ -1,0 +1,80 @@
+"""The orchestration's activities: the only steps that touch the target and Blob Storage.
+
+Each may run more than once (at-least-once after a crash) and must be safe to repeat:
+submitting uses the job id as the target job id, so a repeat finds the job already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from .jobs import JobError, JobSpec, JobState, Lifecycle
+from .storage import job_store
+from .targets import Target, TargetJobLost, target_named
+
+log = logging.getLogger("qjobs.activities")
+
+
+class MissingInput(RuntimeError):
+    """The job's input blob is gone: nothing can be submitted."""
+
+
+async def _submit(spec: JobSpec, target: Target) -> str:
+    problem = await job_store().get_input(spec)
+    if problem is None:
+        raise MissingInput(f"job {spec.id} has no input blob")
+    return target.submit(spec.id, spec.kind, problem)
+
+
+async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
+    spec = JobSpec.from_json(work["spec"])
+    return {"target_job_id": await _submit(spec, target_named(spec.target))}
+
+
+async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
+    """The target's state for the job; a job the target lost is submitted again."""
+    spec = JobSpec.from_json(work["spec"])
+    target = target_named(spec.target)
+    try:
+        status = target.status(work["target_job_id"])
+    except TargetJobLost:
+        log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
+        await _submit(spec, target)
+        return {"state": JobState.WAITING.value, "error": None}
+    error = None if status.error is None else asdict(status.error)
+    return {"state": status.state.value, "error": error}
+
+
+async def cancel_target_job(work: dict[str, Any]) -> None:
+    spec = JobSpec.from_json(work["spec"])
+    target_named(spec.target).cancel(work["target_job_id"])
+
+
+async def record_job_state(work: dict[str, Any]) -> None:
+    spec = JobSpec.from_json(work["spec"])
+    await job_store().set_record_state(spec, JobState(work["state"]))
+
+
+async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
+    """Store the result of a succeeded job and the record's final state; the final lifecycle."""
+    spec = JobSpec.from_json(work["spec"])
+    lifecycle = Lifecycle.from_json(work["lifecycle"])
+    if lifecycle is None or not lifecycle.state.is_final:
+        raise ValueError(f"finish_job needs a final lifecycle, not {work['lifecycle']!r}")
+    store = job_store()
+    if lifecycle.state is JobState.SUCCEEDED:
+        try:
+            output = target_named(spec.target).output(work["target_job_id"])
+        except TargetJobLost:
+            lifecycle = Lifecycle(
+                JobState.FAILED,
+                lifecycle.started,
+                lifecycle.finished,
+                JobError("target_lost", "The target lost the job's output; submit it again."),
+            )
+        else:
+            await store.put_result(spec.id, output)
+    await store.set_record_state(spec, lifecycle.state)
+    return lifecycle.to_json()

@@ -1,0 +1,57 @@
+"""API keys: callers present a key; qjobs keeps only SHA-256 hashes, each naming a client.
+
+QJOBS_API_KEYS is `client:sha256hex[,client:sha256hex...]`; one client may have several keys.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+
+from .config import ConfigError
+from .problems import unauthorized
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+_CLIENT = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def parse_api_keys(spec: str) -> Mapping[str, str]:
+    """Key hash -> client name; raises ConfigError naming the bad entry (never a hash)."""
+    clients: dict[str, str] = {}
+    for position, entry in enumerate(filter(None, (e.strip() for e in spec.split(","))), 1):
+        client, _, digest = entry.partition(":")
+        digest = digest.strip().lower()
+        if not _CLIENT.fullmatch(client.strip()) or not _HASH.fullmatch(digest):
+            raise ConfigError(
+                f"QJOBS_API_KEYS entry {position} is not 'client:<64 hex digits of sha256>'"
+            )
+        clients[digest] = client.strip()
+    return clients
+
+
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The key from `Authorization: Bearer <key>` or `x-api-key: <key>`."""
+    authorization = headers.get("authorization", "")
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    api_key = headers.get("x-api-key", "").strip()
+    return api_key or None
+
+
+def authenticate(headers: Mapping[str, str], api_keys: str) -> str:
+    """The calling client's name; raises ApiError 401 without a known key."""
+    key = presented_key(headers)
+    if key is None:
+        raise unauthorized("Pass an API key as 'Authorization: Bearer <key>' or 'x-api-key'.")
+    client = parse_api_keys(api_keys).get(key_hash(key))
+    if client is None:
+        raise unauthorized("The API key is not valid.")
+    return client

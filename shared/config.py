@@ -1,0 +1,102 @@
+"""Every qjobs setting, read once from the environment (Functions app settings)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigError(ValueError):
+    """A setting has a value qjobs cannot use."""
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How the orchestrator polls a target job: first wait, growth factor, cap, deadline."""
+
+    first_seconds: float
+    factor: float
+    max_seconds: float
+    max_job_seconds: float
+
+    def interval(self, round_number: int) -> float:
+        """The wait before poll number `round_number` (0 is the first wait)."""
+        return min(self.max_seconds, self.first_seconds * self.factor**round_number)
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "first_seconds": self.first_seconds,
+            "factor": self.factor,
+            "max_seconds": self.max_seconds,
+            "max_job_seconds": self.max_job_seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, float]) -> PollPolicy:
+        return cls(**{key: float(data[key]) for key in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_keys: str
+    blob_connection_string: str | None
+    blob_account_url: str | None
+    blob_container: str
+    max_body_bytes: int
+    retry_after_seconds: int
+    poll: PollPolicy
+    local_workers: int
+    splitweights_wait_seconds: float
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {raw}")
+    return value
+
+
+def _storage_connection(env: Mapping[str, str]) -> str | None:
+    """QJOBS_BLOB_CONNECTION_STRING; without it and without QJOBS_BLOB_ACCOUNT_URL, the
+    host's own storage connection string (AzureWebJobsStorage, as Azurite sets it locally)."""
+    explicit = env.get("QJOBS_BLOB_CONNECTION_STRING", "").strip()
+    if explicit or env.get("QJOBS_BLOB_ACCOUNT_URL", "").strip():
+        return explicit or None
+    return env.get("AzureWebJobsStorage", "").strip() or None
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Settings from an environment mapping; raises ConfigError naming a bad setting."""
+    cpus = os.cpu_count() or 1
+    return Settings(
+        api_keys=env.get("QJOBS_API_KEYS", ""),
+        blob_connection_string=_storage_connection(env),
+        blob_account_url=env.get("QJOBS_BLOB_ACCOUNT_URL", "").strip() or None,
+        blob_container=env.get("QJOBS_BLOB_CONTAINER", "").strip() or "qjobs",
+        max_body_bytes=int(
+            _number(env, "QJOBS_MAX_BODY_BYTES", 8 * 1024 * 1024, 1024, 100 * 1024 * 1024)
+        ),
+        retry_after_seconds=int(_number(env, "QJOBS_RETRY_AFTER_SECONDS", 1, 1, 3600)),
+        poll=PollPolicy(
+            first_seconds=_number(env, "QJOBS_POLL_FIRST_SECONDS", 0.05, 0.01, 3600),
+            factor=_number(env, "QJOBS_POLL_FACTOR", 2.0, 1.0, 10.0),
+            max_seconds=_number(env, "QJOBS_POLL_MAX_SECONDS", 15.0, 0.01, 3600),
+            max_job_seconds=_number(env, "QJOBS_MAX_JOB_SECONDS", 3600.0, 1.0, 7 * 86400),
+        ),
+        local_workers=int(_number(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256)),
+        splitweights_wait_seconds=_number(env, "QJOBS_SPLITWEIGHTS_WAIT_SECONDS", 5.0, 0, 60),
+    )
+
+
+@functools.cache
+def settings() -> Settings:
+    """The process's settings (app settings do not change while a worker runs)."""
+    return load_settings(os.environ)

@@ -1,0 +1,134 @@
+"""HTTP plumbing shared by the function folders: JSON in, JSON or problem+json out.
+
+`endpoint` wraps every HTTP function once, so each maps failures the same way: ApiError to its
+problem, unreachable storage / Key Vault / durable host to 503 with Retry-After, anything
+else to a 500 problem with no detail (the traceback goes to the log, never the caller).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from .auth import authenticate
+from .config import ConfigError, settings
+from .job_control import OrchestrationUnavailable
+from .problems import ApiError, invalid_request, service_unavailable
+from .storage import StorageUnavailable
+from .workspace import WorkspaceUnavailable
+
+log = logging.getLogger("qjobs.http")
+
+PROBLEM_JSON = "application/problem+json"
+JSON = "application/json"
+
+Handler = Callable[..., Awaitable[func.HttpResponse]]
+
+
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(body, separators=(",", ":")),
+        status_code=status,
+        headers=headers or {},
+        mimetype=JSON,
+        charset="utf-8",
+    )
+
+
+def problem_response(error: ApiError) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(error.body(), separators=(",", ":")),
+        status_code=error.status,
+        headers=error.headers,
+        mimetype=PROBLEM_JSON,
+        charset="utf-8",
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json_object(req: func.HttpRequest, max_bytes: int) -> dict[str, Any]:
+    """The request body as a JSON object: 415 for another media type, 413 over max_bytes,
+    400 for anything that is not one strict JSON object (NaN and Infinity are not JSON)."""
+    media_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != JSON and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise ApiError(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "Send the job as JSON with 'Content-Type: application/json'.",
+        )
+    body = req.get_body()
+    if len(body) > max_bytes:
+        raise invalid_request(
+            f"The request body is {len(body)} bytes; the limit is {max_bytes}.", status=413
+        )
+    try:
+        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise invalid_request("The request body is not UTF-8.") from None
+    except ValueError as error:
+        raise invalid_request(f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise invalid_request("The request body nests too deeply.") from None
+    if not isinstance(value, dict):
+        raise invalid_request("The request body must be a JSON object.", pointer="")
+    return value
+
+
+def caller(req: func.HttpRequest) -> str:
+    """The authenticated client's name (401 problem otherwise)."""
+    return authenticate(req.headers, settings().api_keys)
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Give an HTTP function the shared error mapping and a durable client.
+
+    The wrapped function is `async def handler(req, client)`; the Functions binding named
+    `starter` (the durable client) is turned into a DurableOrchestrationClient first.
+    """
+
+    async def wrapper(req: func.HttpRequest, starter: str) -> func.HttpResponse:
+        retry_after = 5
+        try:
+            retry_after = settings().retry_after_seconds
+            return await handler(req, df.DurableOrchestrationClient(starter))
+        except ApiError as error:
+            return problem_response(error)
+        except StorageUnavailable as error:
+            log.warning("%s: Blob Storage unavailable: %s", handler.__module__, error)
+            message = "Job storage is unavailable; no job was changed. Retry later."
+            return problem_response(service_unavailable(message, retry_after))
+        except WorkspaceUnavailable as error:
+            log.warning("%s: workspace coordinates unavailable: %s", handler.__module__, error)
+            message = "The quantum workspace settings cannot be read now. Retry later."
+            return problem_response(service_unavailable(message, retry_after))
+        except OrchestrationUnavailable as error:
+            log.warning("%s: durable host unavailable: %s", handler.__module__, error)
+            message = "The job service is not answering. Retry later."
+            return problem_response(service_unavailable(message, retry_after))
+        except ConfigError as error:
+            log.error("qjobs is misconfigured: %s", error)
+            return problem_response(
+                ApiError(500, "misconfigured", "Service misconfigured", "See the service's logs.")
+            )
+        except Exception:
+            log.exception("%s failed", handler.__module__)
+            return problem_response(
+                ApiError(500, "internal", "Internal error", "The request failed unexpectedly.")
+            )
+
+    # Not functools.wraps: the Functions worker reads this signature to match bindings.
+    wrapper.__doc__ = handler.__doc__
+    return wrapper

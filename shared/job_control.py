@@ -1,0 +1,127 @@
+"""The HTTP functions' side of a job's orchestration: start it, read it, ask it to cancel.
+
+Ownership is checked here, once: a job that belongs to another client is reported exactly
+like a job that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+import azure.durable_functions as df
+from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
+
+from .jobs import JobError, JobSpec, JobState, JobView, Lifecycle, is_job_id
+from .problems import ApiError, invalid_request, job_not_found, service_unavailable
+
+log = logging.getLogger("qjobs.jobs")
+
+ORCHESTRATOR = "orchestrator"
+CANCEL_EVENT = "cancel"
+
+_ORCHESTRATION_FAILED = JobError(
+    "internal", "The job's orchestration failed unexpectedly; the operators' logs have the cause."
+)
+_TERMINATED = JobError("terminated", "An operator terminated the job.")
+
+
+class OrchestrationUnavailable(Exception):
+    """The Durable Functions host did not answer."""
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
+    """The job behind a durable status (None when there is no such instance)."""
+    if status.runtime_status is None:
+        return None
+    spec_json = _decoded(status.input_)
+    if not isinstance(spec_json, dict):
+        return None
+    spec = JobSpec.from_json(spec_json)
+    runtime = status.runtime_status
+    if runtime is OrchestrationRuntimeStatus.Completed:
+        lifecycle = Lifecycle.from_json(_decoded(status.output))
+        if lifecycle is None or not lifecycle.state.is_final:
+            lifecycle = Lifecycle(JobState.FAILED, error=_ORCHESTRATION_FAILED)
+    elif runtime is OrchestrationRuntimeStatus.Failed:
+        running = Lifecycle.from_json(_decoded(status.custom_status))
+        started = running.started if running else None
+        lifecycle = Lifecycle(JobState.FAILED, started=started, error=_ORCHESTRATION_FAILED)
+    elif runtime in (OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Canceled):
+        lifecycle = Lifecycle(JobState.CANCELLED, error=_TERMINATED)
+    else:
+        lifecycle = Lifecycle.from_json(_decoded(status.custom_status)) or Lifecycle(
+            JobState.WAITING
+        )
+    return JobView(spec, lifecycle)
+
+
+async def find_job(client: df.DurableOrchestrationClient, job_id: str) -> JobView | None:
+    """The job with this id, whoever owns it, or None."""
+    try:
+        status = await client.get_status(job_id, show_input=True)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise OrchestrationUnavailable(str(error)) from error
+    return view_of(status)
+
+
+async def read_job(client: df.DurableOrchestrationClient, job_id: str, owner: str) -> JobView:
+    """The caller's job; 400 for a malformed id, 404 for an unknown id or another's job."""
+    if not is_job_id(job_id):
+        raise invalid_request(f"{job_id!r} is not a job id (32 lowercase hex digits).")
+    view = await find_job(client, job_id)
+    if view is None or view.spec.owner != owner:
+        raise job_not_found(job_id)
+    return view
+
+
+async def start_job(client: df.DurableOrchestrationClient, spec: JobSpec) -> None:
+    """Start the job's orchestration; OrchestrationUnavailable when the host refuses."""
+    try:
+        await client.start_new(ORCHESTRATOR, spec.id, spec.to_json())
+    except Exception as error:  # the SDK raises bare Exception for every refusal
+        raise OrchestrationUnavailable(str(error)) from error
+
+
+async def request_cancel(
+    client: df.DurableOrchestrationClient, view: JobView, retry_after: int
+) -> None:
+    """Signal the orchestrator to cancel; 409 when the job is already final."""
+    if view.lifecycle.state.is_final:
+        raise already_final(view)
+    try:
+        await client.raise_event(view.spec.id, CANCEL_EVENT, {"reason": "requested by caller"})
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise service_unavailable("The job service is not answering.", retry_after) from error
+    except Exception as error:  # 410/404: it finished between the read and the signal
+        log.info("cancel of %s refused by the host: %s", view.spec.id, error)
+        raise ApiError(
+            409,
+            "job-final",
+            "Job already final",
+            f"Job {view.spec.id} finished before it could be cancelled.",
+            job_id=view.spec.id,
+        ) from error
+
+
+def already_final(view: JobView) -> ApiError:
+    state = view.lifecycle.state.value
+    return ApiError(
+        409,
+        "job-final",
+        "Job already final",
+        f"Job {view.spec.id} is already {state}; it can no longer be cancelled.",
+        job_id=view.spec.id,
+        job_status=state,
+    )

@@ -1,0 +1,145 @@
+"""The job model: ids, lifecycle states, the orchestration's input, and the job's public view.
+
+One job is one Durable orchestration whose instance id is the job id. Its input is a JobSpec
+(small: the problem itself lives in Blob Storage); its custom status and output carry the
+lifecycle, so a status read is one durable status query and never touches the target.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+ROUTE_PREFIX = "/api"
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
+# Ids from an Idempotency-Key are name-based UUIDs in this namespace (per client and key).
+_IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1c3b0e-5d0a-4b8e-9a63-2f4b1f0c9e57")
+
+
+class JobState(StrEnum):
+    WAITING = "waiting"
+    EXECUTING = "executing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+def is_job_id(text: str) -> bool:
+    return bool(_JOB_ID.fullmatch(text))
+
+
+def new_job_id(owner: str, idempotency_key: str | None) -> str:
+    """A random id, or for an Idempotency-Key the same id every time that client repeats it."""
+    if idempotency_key is None:
+        return uuid.uuid4().hex
+    return uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{owner}\n{idempotency_key}").hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds and a Z, the form every time in the API takes."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class JobError:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What the orchestrator is started with; everything but the problem itself."""
+
+    id: str
+    owner: str
+    name: str | None
+    kind: str
+    target: str
+    created: str
+    request_hash: str
+    poll: dict[str, float]
+    workspace: dict[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobSpec:
+        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Where a job is: the orchestrator's custom status while running, its output once final."""
+
+    state: JobState
+    started: str | None = None
+    finished: str | None = None
+    error: JobError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "started": self.started,
+            "finished": self.finished,
+            "error": asdict(self.error) if self.error else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Lifecycle | None:
+        if not isinstance(data, dict) or data.get("state") not in set(JobState):
+            return None
+        error = data.get("error")
+        return cls(
+            state=JobState(data["state"]),
+            started=data.get("started"),
+            finished=data.get("finished"),
+            error=JobError(**error) if isinstance(error, dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class JobView:
+    spec: JobSpec
+    lifecycle: Lifecycle
+
+
+def job_links(job_id: str, state: JobState) -> dict[str, str]:
+    base = f"{ROUTE_PREFIX}/jobs/{job_id}"
+    links = {"self": f"{base}/status"}
+    if state is JobState.SUCCEEDED:
+        links["result"] = f"{base}/result"
+    if not state.is_final:
+        links["cancel"] = base
+    return links
+
+
+def status_document(view: JobView) -> dict[str, Any]:
+    """The public body of a job's status."""
+    spec, lifecycle = view.spec, view.lifecycle
+    document: dict[str, Any] = {
+        "id": spec.id,
+        "name": spec.name,
+        "kind": spec.kind,
+        "target": spec.target,
+        "status": lifecycle.state.value,
+        "created": spec.created,
+        "started": lifecycle.started,
+        "finished": lifecycle.finished,
+    }
+    if lifecycle.error is not None:
+        document["error"] = asdict(lifecycle.error)
+    document["links"] = job_links(spec.id, lifecycle.state)
+    return document

@@ -1,0 +1,55 @@
+"""GET /api/jobs: the caller's jobs, newest first, filtered and paged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from .jobs import ROUTE_PREFIX, JobState, job_links
+from .problems import invalid_request
+from .storage import InvalidContinuation, RecordFilter, job_store
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+_PARAMETERS = frozenset({"status", "target", "name", "limit", "continuation"})
+
+
+def parse_filter(query: Mapping[str, str]) -> tuple[RecordFilter, int, str | None]:
+    unknown = sorted(set(query) - _PARAMETERS)
+    if unknown:
+        known = ", ".join(sorted(_PARAMETERS))
+        raise invalid_request(f"Unknown query parameter {unknown[0]!r}; known: {known}.")
+    states: set[JobState] = set()
+    for value in filter(None, query.get("status", "").split(",")):
+        try:
+            states.add(JobState(value.strip()))
+        except ValueError:
+            allowed = ", ".join(state.value for state in JobState)
+            raise invalid_request(f"status {value!r} is not one of: {allowed}.") from None
+    raw_limit = query.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise invalid_request(f"limit must be an integer from 1 to {MAX_LIMIT}.")
+    where = RecordFilter(
+        states=frozenset(states),
+        target=query.get("target") or None,
+        name_prefix=query.get("name") or None,
+    )
+    return where, int(raw_limit), query.get("continuation") or None
+
+
+async def list_jobs(owner: str, query: Mapping[str, str]) -> dict[str, Any]:
+    where, limit, token = parse_filter(query)
+    try:
+        jobs, next_token = await job_store().list_records(owner, where, limit, token)
+    except InvalidContinuation:
+        raise invalid_request("continuation is not a token this API issued.") from None
+    for job in jobs:
+        job["links"] = job_links(job["id"], JobState(job["status"]))
+    page: dict[str, Any] = {"jobs": jobs, "continuation": next_token}
+    if next_token is not None:
+        next_query = {k: v for k, v in query.items() if k != "continuation"}
+        page["links"] = {
+            "next": f"{ROUTE_PREFIX}/jobs?{urlencode({**next_query, 'continuation': next_token})}"
+        }
+    return page

@@ -1,0 +1,271 @@
+"""Blob Storage for jobs: the input, the result and the job record, one async client per loop.
+
+Layout in the container (QJOBS_BLOB_CONTAINER):
+  inputs/<job id>/<request hash>.json          the validated problem
+  results/<job id>.json                        the result, once succeeded
+  records/<owner tag>/<newest-first key>-<job id>.json
+                                               the job record; its metadata carries status,
+                                               kind, target, name and created so one listing
+                                               call answers GET /api/jobs
+The same code runs against Azure Storage (account URL + managed identity) and Azurite
+(connection string); only settings differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from azure.core.exceptions import (
+    AzureError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+)
+from azure.storage.blob.aio import BlobServiceClient, ContainerClient, LinearRetry
+
+from .config import Settings, settings
+from .identity import azure_credential
+from .jobs import JobSpec, JobState
+
+_JSON = "application/json"
+_SCAN_LIMIT = 5000  # records examined per list request before answering with a token
+_NEWEST_FIRST_BASE = 10**13  # milliseconds; keys sort newest first until the year 2286
+
+
+class StorageUnavailable(Exception):
+    """Blob Storage did not answer or refused; callers answer 503 and retry later."""
+
+
+class InvalidContinuation(ValueError):
+    """A continuation token that this API did not issue."""
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    states: frozenset[JobState] = frozenset()
+    target: str | None = None
+    name_prefix: str | None = None
+
+    def matches(self, metadata: dict[str, str]) -> bool:
+        if self.states and metadata.get("status") not in self.states:
+            return False
+        if self.target is not None and metadata.get("target") != self.target:
+            return False
+        return self.name_prefix is None or unquote(metadata.get("name") or "").startswith(
+            self.name_prefix
+        )
+
+
+def input_blob(spec: JobSpec) -> str:
+    """Named by the request too, so two racing requests under one Idempotency-Key but with
+    different bodies never overwrite each other's input."""
+    return f"inputs/{spec.id}/{spec.request_hash[:16]}.json"
+
+
+def result_blob(job_id: str) -> str:
+    return f"results/{job_id}.json"
+
+
+def owner_prefix(owner: str) -> str:
+    return f"records/{hashlib.sha256(owner.encode()).hexdigest()[:32]}/"
+
+
+def record_blob(spec: JobSpec) -> str:
+    created_ms = int(datetime.fromisoformat(spec.created).timestamp() * 1000)
+    return f"{owner_prefix(spec.owner)}{_NEWEST_FIRST_BASE - created_ms:013d}-{spec.id}.json"
+
+
+def record_metadata(spec: JobSpec, state: JobState) -> dict[str, str]:
+    """Blob metadata is ASCII: the free-text name is percent-encoded."""
+    return {
+        "status": state.value,
+        "kind": spec.kind,
+        "target": spec.target,
+        "created": spec.created,
+        "name": quote(spec.name or "", safe=""),
+        "jobid": spec.id,
+    }
+
+
+def listed_job(metadata: dict[str, str]) -> dict[str, Any]:
+    """A job as GET /api/jobs lists it, from its record's metadata."""
+    return {
+        "id": metadata["jobid"],
+        "name": unquote(metadata.get("name") or "") or None,
+        "kind": metadata["kind"],
+        "target": metadata["target"],
+        "status": metadata["status"],
+        "created": metadata["created"],
+    }
+
+
+def _encode_token(marker: str | None, skip: int) -> str:
+    raw = json.dumps({"m": marker, "s": skip}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> tuple[str | None, int]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        marker, skip = data["m"], data["s"]
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        raise InvalidContinuation(token) from None
+    if not (marker is None or isinstance(marker, str)) or not isinstance(skip, int) or skip < 0:
+        raise InvalidContinuation(token)
+    return marker, skip
+
+
+class JobStore:
+    """The job blobs of one container; every failure to reach storage is StorageUnavailable."""
+
+    def __init__(self, container: ContainerClient) -> None:
+        self._container = container
+        self._container_ready = False
+
+    async def _upload(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> None:
+        for attempt in (1, 2):
+            try:
+                await self._container.upload_blob(
+                    name, data, overwrite=True, metadata=metadata, content_type=_JSON
+                )
+                return
+            except ResourceNotFoundError:
+                if attempt == 2 or self._container_ready:
+                    raise
+                await self._create_container()
+
+    async def _create_container(self) -> None:
+        with contextlib.suppress(ResourceExistsError):
+            await self._container.create_container()
+        self._container_ready = True
+
+    async def _download_json(self, name: str) -> Any | None:
+        try:
+            downloader = await self._container.download_blob(name)
+            return json.loads(await downloader.readall())
+        except ResourceNotFoundError:
+            return None
+
+    async def put_input(self, spec: JobSpec, problem: dict[str, Any]) -> None:
+        await _guard(self._upload(input_blob(spec), _json_bytes(problem)))
+
+    async def get_input(self, spec: JobSpec) -> dict[str, Any] | None:
+        return await _guard(self._download_json(input_blob(spec)))
+
+    async def put_result(self, job_id: str, result: dict[str, Any]) -> None:
+        await _guard(self._upload(result_blob(job_id), _json_bytes(result)))
+
+    async def get_result(self, job_id: str) -> dict[str, Any] | None:
+        return await _guard(self._download_json(result_blob(job_id)))
+
+    async def put_record(self, spec: JobSpec, state: JobState) -> None:
+        public = {k: v for k, v in spec.to_json().items() if k in _RECORD_FIELDS}
+        await _guard(
+            self._upload(record_blob(spec), _json_bytes(public), record_metadata(spec, state))
+        )
+
+    async def set_record_state(self, spec: JobSpec, state: JobState) -> None:
+        blob = self._container.get_blob_client(record_blob(spec))
+        await _guard(blob.set_blob_metadata(record_metadata(spec, state)))
+
+    async def delete_job(self, spec: JobSpec, *, keep_input: bool = False) -> None:
+        """Remove what a job that never started left behind (missing blobs are fine)."""
+        names = [record_blob(spec)] if keep_input else [input_blob(spec), record_blob(spec)]
+        for name in names:
+            with contextlib.suppress(ResourceNotFoundError):
+                await _guard(self._container.delete_blob(name))
+
+    async def list_records(
+        self, owner: str, where: RecordFilter, limit: int, token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The owner's records, newest first, and a token for the rest (None at the end)."""
+        marker, skip = _decode_token(token) if token else (None, 0)
+        return await _guard(self._list(owner_prefix(owner), where, limit, marker, skip))
+
+    async def _list(
+        self, prefix: str, where: RecordFilter, limit: int, marker: str | None, skip: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        found: list[dict[str, Any]] = []
+        scanned = 0
+        pages = self._container.list_blobs(
+            name_starts_with=prefix, include=["metadata"], results_per_page=200
+        ).by_page(continuation_token=marker)
+        try:
+            async for page in pages:
+                blobs = [blob async for blob in page]
+                next_marker = pages.continuation_token
+                for index in range(skip, len(blobs)):
+                    scanned += 1
+                    metadata = blobs[index].metadata or {}
+                    if "jobid" in metadata and where.matches(metadata):
+                        found.append(listed_job(metadata))
+                    if len(found) == limit or scanned >= _SCAN_LIMIT:
+                        if index + 1 < len(blobs):
+                            return found, _encode_token(marker, index + 1)
+                        return found, _encode_token(next_marker, 0) if next_marker else None
+                marker, skip = next_marker, 0
+        except ResourceNotFoundError:
+            return found, None
+        return found, None
+
+
+_RECORD_FIELDS = ("id", "owner", "name", "kind", "target", "created")
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+async def _guard(operation: Any) -> Any:
+    try:
+        return await operation
+    except ResourceNotFoundError:
+        raise
+    except (TimeoutError, AzureError, OSError) as error:
+        raise StorageUnavailable(type(error).__name__) from error
+
+
+# Fail fast: a caller waits on these. (The storage SDK's own default backs off 15 s, 18 s...)
+_CLIENT_OPTIONS: dict[str, Any] = {
+    "retry_policy": LinearRetry(backoff=0.3, random_jitter_range=0, retry_total=2),
+    "connection_timeout": 3,
+    "read_timeout": 20,
+}
+_stores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobStore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _service_client(config: Settings, credential: Callable[[], Any]) -> BlobServiceClient:
+    if config.blob_connection_string:
+        return BlobServiceClient.from_connection_string(
+            config.blob_connection_string, **_CLIENT_OPTIONS
+        )
+    if config.blob_account_url:
+        return BlobServiceClient(config.blob_account_url, credential(), **_CLIENT_OPTIONS)
+    raise StorageUnavailable(
+        "no storage configured: set QJOBS_BLOB_CONNECTION_STRING, QJOBS_BLOB_ACCOUNT_URL "
+        "or AzureWebJobsStorage"
+    )
+
+
+def job_store() -> JobStore:
+    """This event loop's store (aio clients belong to the loop that created them)."""
+    loop = asyncio.get_running_loop()
+    store = _stores.get(loop)
+    if store is None:
+        config = settings()
+        service = _service_client(config, azure_credential)
+        store = JobStore(service.get_container_client(config.blob_container))
+        _stores[loop] = store
+    return store

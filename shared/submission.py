@@ -1,0 +1,151 @@
+"""Accepting a job: validate the request, store its input and record, start its orchestration.
+
+Storage is written before the orchestration starts and cleaned up if it cannot start, so a
+failure leaves no half-created job behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import azure.durable_functions as df
+
+from .config import settings
+from .job_control import OrchestrationUnavailable, find_job, start_job
+from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
+from .kinds import InvalidJob, JobKind, kind_named
+from .problems import ApiError, invalid_request
+from .storage import StorageUnavailable, job_store
+from .workspace import workspace_coordinates
+
+log = logging.getLogger("qjobs.submit")
+
+ENVELOPE = frozenset({"kind", "name", "target"})
+_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    kind: JobKind
+    name: str | None
+    target: str
+    problem: dict[str, Any]
+
+    def fingerprint(self) -> str:
+        """Identifies the request, to tell a repeat from a different job under one key."""
+        canonical = json.dumps(
+            [self.kind.name, self.name, self.target, self.problem], sort_keys=True
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    view: JobView
+    replayed: bool
+
+
+def parse_job_request(body: dict[str, Any]) -> JobRequest:
+    """The job a request body describes (400/413 problems for anything else)."""
+    try:
+        kind = kind_named(body.get("kind"))
+        name = body.get("name")
+        if name is not None and not (isinstance(name, str) and _NAME.fullmatch(name)):
+            raise InvalidJob(
+                "'name' must be a string of 1 to 200 characters without control characters.",
+                pointer="/name",
+            )
+        target = body.get("target", kind.targets[0])
+        if target not in kind.targets:
+            offered = ", ".join(kind.targets)
+            raise InvalidJob(
+                f"Target {target!r} does not run {kind.name} jobs; use one of: {offered}.",
+                pointer="/target",
+            )
+        problem = kind.validate({k: v for k, v in body.items() if k not in ENVELOPE})
+    except InvalidJob as error:
+        raise invalid_request(error.detail, error.pointer, error.status) from None
+    return JobRequest(kind, name, target, problem)
+
+
+def parse_idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
+        raise invalid_request("Idempotency-Key must be 1 to 255 visible ASCII characters.")
+    return value
+
+
+async def _replay(
+    client: df.DurableOrchestrationClient, job_id: str, request: JobRequest, owner: str
+) -> Accepted | None:
+    """The job an Idempotency-Key already created, if any (422 if it was a different job)."""
+    view = await find_job(client, job_id)
+    if view is None:
+        return None
+    if view.spec.owner != owner or view.spec.request_hash != request.fingerprint():
+        raise ApiError(
+            422,
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            "This Idempotency-Key was already used for a different job request.",
+        )
+    return Accepted(view, replayed=True)
+
+
+async def submit(
+    client: df.DurableOrchestrationClient,
+    owner: str,
+    request: JobRequest,
+    idempotency_key: str | None,
+) -> Accepted:
+    """Create the job (or find the one this Idempotency-Key already created)."""
+    job_id = new_job_id(owner, idempotency_key)
+    if idempotency_key is not None:
+        existing = await _replay(client, job_id, request, owner)
+        if existing is not None:
+            return existing
+
+    workspace = await workspace_coordinates()
+    spec = JobSpec(
+        id=job_id,
+        owner=owner,
+        name=request.name,
+        kind=request.kind.name,
+        target=request.target,
+        created=timestamp(utc_now()),
+        request_hash=request.fingerprint(),
+        poll=settings().poll.to_json(),
+        workspace=None
+        if workspace is None
+        else {"resource_id": workspace.resource_id, "location": workspace.location},
+    )
+    store = job_store()
+    try:
+        await store.put_input(spec, request.problem)
+        await store.put_record(spec, JobState.WAITING)
+        await start_job(client, spec)
+    except (StorageUnavailable, OrchestrationUnavailable):
+        existing = None
+        if idempotency_key is not None:
+            # A concurrent repeat may have started this job first: then answer with that job.
+            existing = await _replay(client, job_id, request, owner)
+        if existing is None or existing.view.spec.created != spec.created:
+            await _forget(spec, keep_input=existing is not None)
+        if existing is not None:
+            return existing
+        raise
+    return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
+
+
+async def _forget(spec: JobSpec, keep_input: bool) -> None:
+    try:
+        await job_store().delete_job(spec, keep_input=keep_input)
+    except StorageUnavailable:
+        log.warning("could not remove the blobs of job %s that never started", spec.id)

@@ -1,0 +1,44 @@
+"""Targets run jobs: `local.*` in this process's worker pool, later Azure Quantum's.
+
+A target is addressed by name (`local.optimizer`); the orchestrator's activities submit to
+it, poll it, fetch its output and cancel through this one interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..jobs import JobError, JobState
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    state: JobState
+    error: JobError | None = None
+
+
+class TargetJobLost(Exception):
+    """The target has no job with this id (a local target restarted): submit it again."""
+
+
+class Target(Protocol):
+    name: str
+
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
+        """Start the job; submitting the same job id again returns the same target job."""
+
+    def status(self, target_job_id: str) -> TargetStatus: ...
+
+    def output(self, target_job_id: str) -> dict[str, Any]: ...
+
+    def cancel(self, target_job_id: str) -> None: ...
+
+
+def target_named(name: str) -> Target:
+    """The target called `name`; KeyError for a name no kind offers."""
+    from .local import local_target
+
+    if name.startswith("local."):
+        return local_target(name)
+    raise KeyError(name)

@@ -1,0 +1,177 @@
+"""The local targets: jobs solved in a pool of worker processes owned by this host process.
+
+The pool is per process, so the jobs it knows die with the process; a poll for a job it does
+not know raises TargetJobLost and the orchestration submits it again (local work is free to
+repeat). Worker processes come from a fork server, never from a fork of the multi-threaded
+host.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import settings
+from ..jobs import JobError, JobState
+from ..kinds import KINDS
+from . import TargetJobLost, TargetStatus
+from .local_worker import run_job
+
+log = logging.getLogger("qjobs.local")
+
+LOCAL_TARGETS = ("local.optimizer", "local.simulator")
+_KEEP_FINISHED_SECONDS = 900
+
+
+@dataclass
+class _LocalJob:
+    kind: str
+    future: Future[dict[str, Any]]
+    cancel_flag: str
+    cancelled: bool = False
+    finished_at: float | None = field(default=None)
+
+
+class LocalPool:
+    """The worker processes and the jobs they run, shared by every local target."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._jobs: dict[str, _LocalJob] = {}
+        self._flags = tempfile.mkdtemp(prefix="qjobs-local-")
+        atexit.register(self.close)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self._workers, mp_context=multiprocessing.get_context("forkserver")
+            )
+        return self._executor
+
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
+        if kind not in KINDS:
+            raise ValueError(f"no job kind {kind!r}")
+        with self._lock:
+            self._forget_old_jobs()
+            if job_id in self._jobs:
+                return job_id
+            flag = os.path.join(self._flags, job_id)
+            try:
+                future = self._pool().submit(run_job, kind, problem, flag)
+            except BrokenProcessPool:
+                self._executor = None
+                future = self._pool().submit(run_job, kind, problem, flag)
+            job = _LocalJob(kind, future, flag)
+            future.add_done_callback(lambda _: setattr(job, "finished_at", time.monotonic()))
+            self._jobs[job_id] = job
+        return job_id
+
+    def _job(self, job_id: str) -> _LocalJob:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise TargetJobLost(job_id)
+        return job
+
+    def status(self, job_id: str) -> TargetStatus:
+        job = self._job(job_id)
+        future = job.future
+        if job.cancelled:
+            if future.done() or not future.running():
+                return TargetStatus(JobState.CANCELLED)
+            return TargetStatus(JobState.EXECUTING)
+        if not future.done():
+            return TargetStatus(JobState.EXECUTING if future.running() else JobState.WAITING)
+        error = _failure(future)
+        if error is not None:
+            return TargetStatus(JobState.FAILED, error)
+        return TargetStatus(JobState.SUCCEEDED)
+
+    def output(self, job_id: str) -> dict[str, Any]:
+        return self._job(job_id).future.result(timeout=0)
+
+    def cancel(self, job_id: str) -> None:
+        try:
+            job = self._job(job_id)
+        except TargetJobLost:
+            return
+        job.cancelled = True
+        if not job.future.cancel():
+            with open(job.cancel_flag, "w"):
+                pass
+
+    def _forget_old_jobs(self) -> None:
+        horizon = time.monotonic() - _KEEP_FINISHED_SECONDS
+        for job_id in [
+            job_id
+            for job_id, job in self._jobs.items()
+            if job.finished_at is not None and job.finished_at < horizon
+        ]:
+            job = self._jobs.pop(job_id)
+            if os.path.exists(job.cancel_flag):
+                os.unlink(job.cancel_flag)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+        shutil.rmtree(self._flags, ignore_errors=True)
+
+
+def _failure(future: Future[dict[str, Any]]) -> JobError | None:
+    try:
+        error = future.exception(timeout=0)
+    except CancelledError:
+        return JobError("cancelled", "The job was cancelled before it started.")
+    if error is None:
+        return None
+    if isinstance(error, BrokenProcessPool):
+        return JobError("target_error", "The local worker process running the job died.")
+    log.warning("local job failed: %s: %s", type(error).__name__, error)
+    return JobError("target_error", f"The local target could not run the job: {error}")
+
+
+@dataclass(frozen=True)
+class LocalTarget:
+    name: str
+    pool: LocalPool
+
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
+        return self.pool.submit(job_id, kind, problem)
+
+    def status(self, target_job_id: str) -> TargetStatus:
+        return self.pool.status(target_job_id)
+
+    def output(self, target_job_id: str) -> dict[str, Any]:
+        return self.pool.output(target_job_id)
+
+    def cancel(self, target_job_id: str) -> None:
+        self.pool.cancel(target_job_id)
+
+
+_pool: LocalPool | None = None
+_pool_lock = threading.Lock()
+
+
+def local_target(name: str) -> LocalTarget:
+    """The local target `name` (KeyError for an unknown local name)."""
+    global _pool
+    if name not in LOCAL_TARGETS:
+        raise KeyError(name)
+    with _pool_lock:
+        if _pool is None:
+            _pool = LocalPool(settings().local_workers)
+    return LocalTarget(name, _pool)

@@ -1,0 +1,30 @@
+"""GET|POST /api/splitweights: the seed's call; the ±1 map when the job finishes quickly."""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from shared.config import settings
+from shared.http import caller, endpoint, json_response, read_json_object
+from shared.jobs import status_document
+from shared.results import job_result, status_link
+from shared.splitweights import wait_until_final, weights_body
+from shared.submission import parse_job_request, submit
+
+
+@endpoint
+async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    owner = caller(req)
+    config = settings()
+    body = read_json_object(req, config.max_body_bytes) if req.get_body() else None
+    request = parse_job_request(weights_body(req.params, body))
+    accepted = await submit(client, owner, request, None)
+    job_id = accepted.view.spec.id
+    final = await wait_until_final(client, job_id, config.splitweights_wait_seconds)
+    if final is None:
+        headers = {
+            "Location": status_link(job_id),
+            "Retry-After": str(config.retry_after_seconds),
+        }
+        return json_response(status_document(accepted.view), 202, headers)
+    outcome = await job_result(final)
+    return json_response(outcome["result"]["assignment"], 200)

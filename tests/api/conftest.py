@@ -1,0 +1,158 @@
+"""Fixtures for the job API suite: Azurite and devhost serving the app root, over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_DEVHOST_TESTS = Path(__file__).resolve().parents[1] / "devhost"
+if str(_DEVHOST_TESTS) not in sys.path:
+    sys.path.insert(0, str(_DEVHOST_TESTS))
+
+from devhost_testkit import LIVE_HOSTS, REPO_ROOT, DevHost, HttpResult, http  # noqa: E402
+
+from devhost.azurite import Azurite  # noqa: E402
+
+KEYS = {"alice": "alice-secret-key", "bob": "bob-secret-key", "carol": "carol-secret-key"}
+SEED_WEIGHTS = [5, 11, 8, 7, 1, 1]
+FINAL = {"succeeded", "failed", "cancelled"}
+
+
+def api_keys_setting(keys: dict[str, str]) -> str:
+    return ",".join(
+        f"{client}:{hashlib.sha256(key.encode()).hexdigest()}" for client, key in keys.items()
+    )
+
+
+def api_env(storage: str, **overrides: str) -> dict[str, str]:
+    env = {
+        "AzureWebJobsStorage": storage,
+        "QJOBS_API_KEYS": api_keys_setting(KEYS),
+        "QJOBS_BLOB_CONTAINER": "qjobs-tests",
+        "QJOBS_LOCAL_WORKERS": "2",
+    }
+    env.update(overrides)
+    return env
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Attach the output of every running devhost to a failed test's report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and LIVE_HOSTS:
+        for host in LIVE_HOSTS:
+            tail = "\n".join(host.log_text().splitlines()[-60:])
+            report.sections.append((f"devhost :{host.port} output (tail)", tail))
+
+
+@dataclass
+class Api:
+    """The job API as one client sees it."""
+
+    host: DevHost
+    key: str | None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpResult:
+        all_headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        all_headers.update(headers or {})
+        url = path if path.startswith("http") else self.host.url(path)
+        return http(method, url, json_body=json_body, body=body, headers=all_headers, timeout=30)
+
+    def submit(self, job: dict[str, Any], **headers: str) -> HttpResult:
+        return self.request("POST", "/api/jobs", json_body=job, headers=headers)
+
+    def submit_ok(self, job: dict[str, Any]) -> str:
+        answer = self.submit(job)
+        assert answer.status == 202, answer.text
+        return answer.json()["id"]
+
+    def status(self, job_id: str) -> HttpResult:
+        return self.request("GET", f"/api/jobs/{job_id}/status")
+
+    def result(self, job_id: str) -> HttpResult:
+        return self.request("GET", f"/api/jobs/{job_id}/result")
+
+    def cancel(self, job_id: str) -> HttpResult:
+        return self.request("DELETE", f"/api/jobs/{job_id}")
+
+    def wait_for(self, job_id: str, states: set[str] = FINAL, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.status(job_id)
+            assert answer.status in (200, 202), answer.text
+            document = answer.json()
+            if document["status"] in states or time.monotonic() > deadline:
+                assert document["status"] in states, document
+                return document
+            time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    with Azurite(location=tmp_path_factory.mktemp("azurite")) as service:
+        yield service
+
+
+def start_api_host(tmp: Path, env: dict[str, str]) -> DevHost:
+    host = DevHost.in_tmp(REPO_ROOT, tmp)
+    host.extra_env = env
+    return host.start()
+
+
+@pytest.fixture(scope="session")
+def api_host(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevHost]:
+    host = start_api_host(tmp_path_factory.mktemp("api"), api_env(azurite.connection_string))
+    yield host
+    host.stop()
+
+
+@pytest.fixture(scope="session")
+def impatient(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A second host with a 3 s maximum job duration and a 0.2 s SplitWeights wait."""
+    env = api_env(
+        azurite.connection_string,
+        QJOBS_MAX_JOB_SECONDS="3",
+        QJOBS_SPLITWEIGHTS_WAIT_SECONDS="0.2",
+    )
+    host = start_api_host(tmp_path_factory.mktemp("impatient"), env)
+    yield Api(host, KEYS["alice"])
+    host.stop()
+
+
+@pytest.fixture(scope="session")
+def alice(api_host: DevHost) -> Api:
+    return Api(api_host, KEYS["alice"])
+
+
+@pytest.fixture(scope="session")
+def bob(api_host: DevHost) -> Api:
+    return Api(api_host, KEYS["bob"])
+
+
+@pytest.fixture(scope="session")
+def anonymous(api_host: DevHost) -> Api:
+    return Api(api_host, None)
+
+
+def hard_partition(n: int = 40, seed: int = 7) -> list[int]:
+    """Weights CKK cannot settle quickly (no perfect partition is likely to exist)."""
+    import random
+
+    rng = random.Random(seed)
+    return [rng.randrange(1, 2**44) for _ in range(n)]

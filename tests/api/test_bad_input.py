@@ -1,0 +1,157 @@
+"""Every kind of bad request gets a clear 4xx problem+json, never a 500 or a hang."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEED_WEIGHTS, Api
+from devhost_testkit import HttpResult
+
+
+def assert_problem(answer: HttpResult, status: int, *words: str) -> dict:
+    assert answer.status == status, answer.text
+    assert answer.header("Content-Type").startswith("application/problem+json")
+    problem = answer.json()
+    assert problem["status"] == status
+    assert problem["type"].startswith("urn:qjobs:problem:")
+    assert problem["title"] and problem["detail"]
+    for word in words:
+        assert word.lower() in problem["detail"].lower(), problem
+    assert "Traceback" not in answer.text
+    return problem
+
+
+def test_malformed_json_is_400(alice: Api) -> None:
+    answer = alice.request(
+        "POST",
+        "/api/jobs",
+        body='{"kind": "number_partitioning", "weights": [1,2',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(answer, 400, "not valid JSON")
+
+
+def test_wrong_content_type_is_415(alice: Api) -> None:
+    answer = alice.request(
+        "POST", "/api/jobs", body="weights=1,2,3", headers={"Content-Type": "text/plain"}
+    )
+    assert_problem(answer, 415, "application/json")
+
+
+def test_body_that_is_not_an_object_is_400(alice: Api) -> None:
+    assert_problem(alice.submit([1, 2, 3]), 400, "object")
+
+
+def test_missing_kind_is_400_naming_the_kinds(alice: Api) -> None:
+    problem = assert_problem(alice.submit({"weights": SEED_WEIGHTS}), 400, "number_partitioning")
+    assert problem["errors"][0]["pointer"] == "/kind"
+
+
+def test_unknown_kind_is_400(alice: Api) -> None:
+    assert_problem(alice.submit({"kind": "factoring", "n": 15}), 400, "factoring")
+
+
+def test_unknown_field_is_400_naming_it(alice: Api) -> None:
+    problem = assert_problem(
+        alice.submit({"kind": "number_partitioning", "weigths": SEED_WEIGHTS}), 400, "weigths"
+    )
+    assert problem["errors"][0]["pointer"] == "/weigths"
+
+
+@pytest.mark.parametrize(
+    ("weights", "pointer"),
+    [
+        ([5, 11, 1.5], "/weights/2"),
+        ([5, "11"], "/weights/1"),
+        ([5, True], "/weights/1"),
+        ([5, -1], "/weights/1"),
+        ([5, None], "/weights/1"),
+        ("5,11", "/weights"),
+        ([], "/weights"),
+    ],
+)
+def test_bad_weights_are_400_pointing_at_the_bad_value(
+    alice: Api, weights: object, pointer: str
+) -> None:
+    problem = assert_problem(alice.submit({"kind": "number_partitioning", "weights": weights}), 400)
+    assert problem["errors"][0]["pointer"] == pointer
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_400(alice: Api, constant: str) -> None:
+    body = '{"kind": "ising", "terms": [{"c": C, "ids": [0, 1]}]}'.replace("C,", f"{constant},")
+    answer = alice.request(
+        "POST", "/api/jobs", body=body, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(answer, 400, constant)
+
+
+def test_wrong_type_for_a_term_is_400(alice: Api) -> None:
+    problem = assert_problem(
+        alice.submit({"kind": "ising", "terms": [{"c": 1, "ids": "0,1"}]}), 400
+    )
+    assert problem["errors"][0]["pointer"].startswith("/terms/0")
+
+
+def test_unknown_target_is_400_listing_the_targets(alice: Api) -> None:
+    answer = alice.submit(
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "target": "ionq.qpu"}
+    )
+    problem = assert_problem(answer, 400, "local.optimizer")
+    assert problem["errors"][0]["pointer"] == "/target"
+
+
+def test_circuit_on_the_optimizer_is_400(alice: Api) -> None:
+    answer = alice.submit(
+        {"kind": "circuit", "source": "OPENQASM 3.0;", "target": "local.optimizer"}
+    )
+    assert_problem(answer, 400, "local.simulator")
+
+
+def test_invalid_qasm_is_400(alice: Api) -> None:
+    answer = alice.submit({"kind": "circuit", "source": "OPENQASM 3.0;\nqubit[2] q;\nfoo q[0];"})
+    assert_problem(answer, 400)
+
+
+def test_body_over_the_size_limit_is_413(alice: Api) -> None:
+    huge = '{"kind": "number_partitioning", "weights": [' + "1," * 5_000_000 + "1]}"
+    answer = alice.request(
+        "POST", "/api/jobs", body=huge, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(answer, 413, "limit")
+
+
+def test_job_over_the_kinds_size_limit_is_413(alice: Api) -> None:
+    answer = alice.submit({"kind": "number_partitioning", "weights": [1] * 10_001})
+    assert_problem(answer, 413)
+
+
+def test_bad_name_is_400(alice: Api) -> None:
+    answer = alice.submit({"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": 7})
+    problem = assert_problem(answer, 400)
+    assert problem["errors"][0]["pointer"] == "/name"
+
+
+def test_malformed_job_id_is_400(alice: Api) -> None:
+    assert_problem(alice.status("not-a-job"), 400, "not a job id")
+
+
+def test_unknown_job_id_is_404_everywhere(alice: Api) -> None:
+    unknown = "0" * 32
+    assert_problem(alice.status(unknown), 404, unknown)
+    assert_problem(alice.result(unknown), 404)
+    assert_problem(alice.cancel(unknown), 404)
+
+
+def test_bad_idempotency_key_is_400(alice: Api) -> None:
+    answer = alice.submit(
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS}, **{"Idempotency-Key": "a b"}
+    )
+    assert_problem(answer, 400, "Idempotency-Key")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=done", "limit=0", "limit=1000", "limit=x", "continuation=garbage!", "colour=red"],
+)
+def test_bad_list_parameters_are_400(alice: Api, query: str) -> None:
+    assert_problem(alice.request("GET", f"/api/jobs?{query}"), 400)
