@@ -18,13 +18,13 @@ log = logging.getLogger("qjobs.activities")
 
 
 class MissingInput(RuntimeError):
-    """The job's input blob is gone: nothing can be submitted."""
+    """The job's record (with its input) is gone: nothing can be submitted."""
 
 
 async def _submit(spec: JobSpec, target: Target) -> str:
-    problem = await job_store().get_input(spec)
+    problem = await job_store().get_problem(spec)
     if problem is None:
-        raise MissingInput(f"job {spec.id} has no input blob")
+        raise MissingInput(f"job {spec.id} has no record in Blob Storage")
     return target.submit(spec.id, spec.kind, problem)
 
 
@@ -34,10 +34,12 @@ async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
 
 
 async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
-    """The target's state for the job; a job the target lost is submitted again."""
+    """The target's state for the job, once it is final or `settle_seconds` have passed;
+    a job the target lost is submitted again."""
     spec = JobSpec.from_json(work["spec"])
     target = target_named(spec.target)
     try:
+        await target.settle(work["target_job_id"], work.get("settle_seconds", 0))
         status = target.status(work["target_job_id"])
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)

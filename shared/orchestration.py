@@ -52,11 +52,16 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         outcome = Lifecycle(JobState.FAILED, error=_unavailable("submit"))
         return (yield from _finish(context, spec_json, None, outcome))
     work = {"spec": spec_json, "target_job_id": submitted["target_job_id"]}
+    # The first poll may wait as long as the first timer would, returning as soon as the job
+    # is done: quick local jobs then finish without a timer round.
+    first_poll = {**work, "settle_seconds": policy.first_seconds}
 
     poll_round = 0
     while True:
         try:
-            polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
+            polled = yield context.call_activity_with_retry(
+                POLL, _RETRY, first_poll if poll_round == 0 else work
+            )
         except Exception:
             outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
             return (yield from _finish(context, spec_json, work, outcome))

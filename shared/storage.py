@@ -1,12 +1,16 @@
-"""Blob Storage for jobs: the input, the result and the job record, one async client per loop.
+"""Blob Storage for jobs: the job record (with its input) and the result.
 
 Layout in the container (QJOBS_BLOB_CONTAINER):
-  inputs/<job id>/<request hash>.json          the validated problem
-  results/<job id>.json                        the result, once succeeded
-  records/<owner tag>/<newest-first key>-<job id>.json
-                                               the job record; its metadata carries status,
-                                               kind, target, name and created so one listing
-                                               call answers GET /api/jobs
+  jobs/<owner tag>/<newest-first key>-<job id>.json
+      the job record: {"job": id, owner, name, kind, target, created; "problem": the validated
+      input}. Its metadata carries status, kind, target, name and created, so one listing call
+      answers GET /api/jobs, and the record is found from the job's spec alone.
+  results/<job id>.json
+      the result, once succeeded.
+Both are immutable once written except the record's metadata, so each process keeps the ones
+it wrote recently (bounded) and reads them back without a round trip: the submit activity and
+the result read usually run in the process that wrote them.
+
 The same code runs against Azure Storage (account URL + managed identity) and Azurite
 (connection string); only settings differ.
 """
@@ -20,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +43,8 @@ from .identity import azure_credential
 from .jobs import JobSpec, JobState
 
 _JSON = "application/json"
+_RECENT_MAX_ITEMS = 1024  # recently written records and results kept per process
+_RECENT_MAX_BYTES = 64 * 1024  # larger ones are always read from storage
 _SCAN_LIMIT = 5000  # records examined per list request before answering with a token
 _NEWEST_FIRST_BASE = 10**13  # milliseconds; keys sort newest first until the year 2286
 
@@ -66,18 +73,12 @@ class RecordFilter:
         )
 
 
-def input_blob(spec: JobSpec) -> str:
-    """Named by the request too, so two racing requests under one Idempotency-Key but with
-    different bodies never overwrite each other's input."""
-    return f"inputs/{spec.id}/{spec.request_hash[:16]}.json"
-
-
 def result_blob(job_id: str) -> str:
     return f"results/{job_id}.json"
 
 
 def owner_prefix(owner: str) -> str:
-    return f"records/{hashlib.sha256(owner.encode()).hexdigest()[:32]}/"
+    return f"jobs/{hashlib.sha256(owner.encode()).hexdigest()[:32]}/"
 
 
 def record_blob(spec: JobSpec) -> str:
@@ -131,6 +132,19 @@ class JobStore:
     def __init__(self, container: ContainerClient) -> None:
         self._container = container
         self._container_ready = False
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+
+    def _remember(self, name: str, value: Any, size: int) -> None:
+        if size > _RECENT_MAX_BYTES:
+            return
+        self._recent[name] = value
+        if len(self._recent) > _RECENT_MAX_ITEMS:
+            self._recent.popitem(last=False)
+
+    async def _read_json(self, name: str) -> Any | None:
+        if name in self._recent:
+            return self._recent[name]
+        return await _guard(self._download_json(name))
 
     async def _upload(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> None:
         for attempt in (1, 2):
@@ -156,34 +170,35 @@ class JobStore:
         except ResourceNotFoundError:
             return None
 
-    async def put_input(self, spec: JobSpec, problem: dict[str, Any]) -> None:
-        await _guard(self._upload(input_blob(spec), _json_bytes(problem)))
+    async def put_job(self, spec: JobSpec, problem: dict[str, Any]) -> None:
+        """Write the job record with its input, in state waiting."""
+        public = {k: v for k, v in spec.to_json().items() if k in _RECORD_FIELDS}
+        data = _json_bytes({"job": public, "problem": problem})
+        name = record_blob(spec)
+        await _guard(self._upload(name, data, record_metadata(spec, JobState.WAITING)))
+        self._remember(name, {"problem": problem}, len(data))
 
-    async def get_input(self, spec: JobSpec) -> dict[str, Any] | None:
-        return await _guard(self._download_json(input_blob(spec)))
+    async def get_problem(self, spec: JobSpec) -> dict[str, Any] | None:
+        record = await self._read_json(record_blob(spec))
+        return None if record is None else record["problem"]
 
     async def put_result(self, job_id: str, result: dict[str, Any]) -> None:
-        await _guard(self._upload(result_blob(job_id), _json_bytes(result)))
+        data = _json_bytes(result)
+        await _guard(self._upload(result_blob(job_id), data))
+        self._remember(result_blob(job_id), result, len(data))
 
     async def get_result(self, job_id: str) -> dict[str, Any] | None:
-        return await _guard(self._download_json(result_blob(job_id)))
-
-    async def put_record(self, spec: JobSpec, state: JobState) -> None:
-        public = {k: v for k, v in spec.to_json().items() if k in _RECORD_FIELDS}
-        await _guard(
-            self._upload(record_blob(spec), _json_bytes(public), record_metadata(spec, state))
-        )
+        return await self._read_json(result_blob(job_id))
 
     async def set_record_state(self, spec: JobSpec, state: JobState) -> None:
         blob = self._container.get_blob_client(record_blob(spec))
         await _guard(blob.set_blob_metadata(record_metadata(spec, state)))
 
-    async def delete_job(self, spec: JobSpec, *, keep_input: bool = False) -> None:
-        """Remove what a job that never started left behind (missing blobs are fine)."""
-        names = [record_blob(spec)] if keep_input else [input_blob(spec), record_blob(spec)]
-        for name in names:
-            with contextlib.suppress(ResourceNotFoundError):
-                await _guard(self._container.delete_blob(name))
+    async def delete_job(self, spec: JobSpec) -> None:
+        """Remove the record of a job that never started (a missing record is fine)."""
+        self._recent.pop(record_blob(spec), None)
+        with contextlib.suppress(ResourceNotFoundError):
+            await _guard(self._container.delete_blob(record_blob(spec)))
 
     async def list_records(
         self, owner: str, where: RecordFilter, limit: int, token: str | None

@@ -1,4 +1,4 @@
-"""Accepting a job: validate the request, store its input and record, start its orchestration.
+"""Accepting a job: validate the request, store its record and input, start its orchestration.
 
 Storage is written before the orchestration starts and cleaned up if it cannot start, so a
 failure leaves no half-created job behind.
@@ -128,8 +128,7 @@ async def submit(
     )
     store = job_store()
     try:
-        await store.put_input(spec, request.problem)
-        await store.put_record(spec, JobState.WAITING)
+        await store.put_job(spec, request.problem)
         await start_job(client, spec)
     except (StorageUnavailable, OrchestrationUnavailable):
         existing = None
@@ -137,15 +136,15 @@ async def submit(
             # A concurrent repeat may have started this job first: then answer with that job.
             existing = await _replay(client, job_id, request, owner)
         if existing is None or existing.view.spec.created != spec.created:
-            await _forget(spec, keep_input=existing is not None)
+            await _forget(spec)
         if existing is not None:
             return existing
         raise
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
 
 
-async def _forget(spec: JobSpec, keep_input: bool) -> None:
+async def _forget(spec: JobSpec) -> None:
     try:
-        await job_store().delete_job(spec, keep_input=keep_input)
+        await job_store().delete_job(spec)
     except StorageUnavailable:
         log.warning("could not remove the blobs of job %s that never started", spec.id)

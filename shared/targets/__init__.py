@@ -28,6 +28,10 @@ class Target(Protocol):
     def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
         """Start the job; submitting the same job id again returns the same target job."""
 
+    async def settle(self, target_job_id: str, seconds: float) -> None:
+        """Wait up to `seconds` for the job to finish (at once if it has); a target that
+        cannot tell returns at once, and the orchestrator's timers do the waiting."""
+
     def status(self, target_job_id: str) -> TargetStatus: ...
 
     def output(self, target_job_id: str) -> dict[str, Any]: ...

@@ -8,6 +8,7 @@ host.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import multiprocessing
@@ -99,6 +100,11 @@ class LocalPool:
             return TargetStatus(JobState.FAILED, error)
         return TargetStatus(JobState.SUCCEEDED)
 
+    async def settle(self, job_id: str, seconds: float) -> None:
+        future = self._job(job_id).future
+        if not future.done():
+            await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
+
     def output(self, job_id: str) -> dict[str, Any]:
         return self._job(job_id).future.result(timeout=0)
 
@@ -151,6 +157,9 @@ class LocalTarget:
 
     def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
         return self.pool.submit(job_id, kind, problem)
+
+    async def settle(self, target_job_id: str, seconds: float) -> None:
+        await self.pool.settle(target_job_id, seconds)
 
     def status(self, target_job_id: str) -> TargetStatus:
         return self.pool.status(target_job_id)
