@@ -12,7 +12,7 @@ from typing import Any
 
 from .jobs import JobError, JobSpec, JobState, Lifecycle
 from .storage import job_store
-from .targets import Target, TargetJobLost, target_named
+from .targets import Target, TargetJobLost, TargetStatus, target_named
 
 log = logging.getLogger("qjobs.activities")
 
@@ -28,25 +28,32 @@ async def _submit(spec: JobSpec, target: Target) -> str:
     return target.submit(spec.id, spec.kind, problem)
 
 
+def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
+    error = None if status.error is None else asdict(status.error)
+    return {"target_job_id": target_job_id, "state": status.state.value, "error": error}
+
+
 async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
+    """Submit the job, wait up to `settle_seconds` for it, and report its state."""
     spec = JobSpec.from_json(work["spec"])
-    return {"target_job_id": await _submit(spec, target_named(spec.target))}
+    target = target_named(spec.target)
+    target_job_id = await _submit(spec, target)
+    await target.settle(target_job_id, work.get("settle_seconds", 0))
+    return _observed(target_job_id, target.status(target_job_id))
 
 
 async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
-    """The target's state for the job, once it is final or `settle_seconds` have passed;
-    a job the target lost is submitted again."""
+    """The target's state for the job; a job the target lost is submitted again."""
     spec = JobSpec.from_json(work["spec"])
     target = target_named(spec.target)
+    target_job_id = work["target_job_id"]
     try:
-        await target.settle(work["target_job_id"], work.get("settle_seconds", 0))
-        status = target.status(work["target_job_id"])
+        status = target.status(target_job_id)
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
         await _submit(spec, target)
-        return {"state": JobState.WAITING.value, "error": None}
-    error = None if status.error is None else asdict(status.error)
-    return {"state": status.state.value, "error": error}
+        return _observed(target_job_id, TargetStatus(JobState.WAITING))
+    return _observed(target_job_id, status)
 
 
 async def cancel_target_job(work: dict[str, Any]) -> None:

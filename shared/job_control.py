@@ -14,7 +14,7 @@ import aiohttp
 import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
-from .jobs import JobError, JobSpec, JobState, JobView, Lifecycle, is_job_id
+from .jobs import JobError, JobSpec, JobState, JobView, Lifecycle, is_job_id, timestamp
 from .problems import ApiError, invalid_request, job_not_found, service_unavailable
 
 log = logging.getLogger("qjobs.jobs")
@@ -41,6 +41,11 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+def _ended(status: df.DurableOrchestrationStatus) -> str | None:
+    """When an orchestration that ended abnormally last changed: its finish time."""
+    return timestamp(status.last_updated_time) if status.last_updated_time else None
+
+
 def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
     """The job behind a durable status (None when there is no such instance)."""
     if status.runtime_status is None:
@@ -57,9 +62,9 @@ def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
     elif runtime is OrchestrationRuntimeStatus.Failed:
         running = Lifecycle.from_json(_decoded(status.custom_status))
         started = running.started if running else None
-        lifecycle = Lifecycle(JobState.FAILED, started=started, error=_ORCHESTRATION_FAILED)
+        lifecycle = Lifecycle(JobState.FAILED, started, _ended(status), _ORCHESTRATION_FAILED)
     elif runtime in (OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Canceled):
-        lifecycle = Lifecycle(JobState.CANCELLED, error=_TERMINATED)
+        lifecycle = Lifecycle(JobState.CANCELLED, finished=_ended(status), error=_TERMINATED)
     else:
         lifecycle = Lifecycle.from_json(_decoded(status.custom_status)) or Lifecycle(
             JobState.WAITING

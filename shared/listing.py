@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from .storage import InvalidContinuation, RecordFilter, job_store
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+_DIGITS = re.compile(r"[0-9]{1,4}")
 _PARAMETERS = frozenset({"status", "target", "name", "limit", "continuation"})
 
 
@@ -28,7 +30,7 @@ def parse_filter(query: Mapping[str, str]) -> tuple[RecordFilter, int, str | Non
             allowed = ", ".join(state.value for state in JobState)
             raise invalid_request(f"status {value!r} is not one of: {allowed}.") from None
     raw_limit = query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not _DIGITS.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise invalid_request(f"limit must be an integer from 1 to {MAX_LIMIT}.")
     where = RecordFilter(
         states=frozenset(states),

@@ -46,25 +46,18 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
     lifecycle = Lifecycle(JobState.WAITING)
     context.set_custom_status(lifecycle.to_json())
 
+    # Submitting also waits up to the first poll interval for the job, so quick local jobs
+    # come back finished without a timer round.
+    submit = {"spec": spec_json, "settle_seconds": policy.first_seconds}
     try:
-        submitted = yield context.call_activity_with_retry(SUBMIT, _RETRY, {"spec": spec_json})
+        polled = yield context.call_activity_with_retry(SUBMIT, _RETRY, submit)
     except Exception:
         outcome = Lifecycle(JobState.FAILED, error=_unavailable("submit"))
         return (yield from _finish(context, spec_json, None, outcome))
-    work = {"spec": spec_json, "target_job_id": submitted["target_job_id"]}
-    # The first poll may wait as long as the first timer would, returning as soon as the job
-    # is done: quick local jobs then finish without a timer round.
-    first_poll = {**work, "settle_seconds": policy.first_seconds}
+    work = {"spec": spec_json, "target_job_id": polled["target_job_id"]}
 
     poll_round = 0
     while True:
-        try:
-            polled = yield context.call_activity_with_retry(
-                POLL, _RETRY, first_poll if poll_round == 0 else work
-            )
-        except Exception:
-            outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
-            return (yield from _finish(context, spec_json, work, outcome))
         state = JobState(polled["state"])
         now = timestamp(context.current_utc_datetime)
         started = lifecycle.started or now
@@ -94,6 +87,11 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
             outcome = Lifecycle(JobState.CANCELLED, lifecycle.started, error=_CANCELLED)
             return (yield from _finish(context, spec_json, work, outcome))
         poll_round += 1
+        try:
+            polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
+        except Exception:
+            outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
+            return (yield from _finish(context, spec_json, work, outcome))
 
 
 def _finish(

@@ -8,6 +8,7 @@ few seconds for it; a job still running then answers 202 with its status Locatio
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -23,22 +24,23 @@ _HOW = (
     'or as {"mineralWeights": [5, 11, 8, 7, 1, 1]} in a JSON body.'
 )
 _POLL_SECONDS = 0.02
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
 
 
 def weights_body(query: Mapping[str, str], body: dict[str, Any] | None) -> dict[str, Any]:
     """The number_partitioning job request the seed call stands for (400 without weights)."""
     if body is not None and "mineralWeights" in body:
-        return {"kind": "number_partitioning", "weights": body["mineralWeights"]}
+        return {"kind": "number_partitioning", "mineralWeights": body["mineralWeights"]}
     raw = query.get("mineralWeights")
     if raw is None or not raw.strip():
         raise invalid_request(f"No weights given. {_HOW}")
     weights: list[Any] = []
     for item in raw.split(","):
         item = item.strip()
-        if not item.lstrip("-").isdigit():
+        if not _INTEGER.fullmatch(item):
             raise invalid_request(f"mineralWeights must be integers; {item!r} is not. {_HOW}")
         weights.append(int(item))
-    return {"kind": "number_partitioning", "weights": weights}
+    return {"kind": "number_partitioning", "mineralWeights": weights}
 
 
 async def wait_until_final(

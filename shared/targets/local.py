@@ -103,7 +103,11 @@ class LocalPool:
     async def settle(self, job_id: str, seconds: float) -> None:
         future = self._job(job_id).future
         if not future.done():
-            await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
+            # Never cancel the waiter: that would cancel the job itself.
+            done, _ = await asyncio.wait([asyncio.wrap_future(future)], timeout=seconds)
+            for waiter in done:
+                if not waiter.cancelled():
+                    waiter.exception()  # read here; status() reports it
 
     def output(self, job_id: str) -> dict[str, Any]:
         return self._job(job_id).future.result(timeout=0)

@@ -143,6 +143,7 @@ class DevHost:
     log_path: Path
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)  # appended to devhost_command()
     proc: subprocess.Popen[bytes] | None = None
     _log_offset: int = 0
 
@@ -182,6 +183,13 @@ class DevHost:
             return ""
         return raw[0 if whole else self._log_offset :].decode("utf-8", errors="replace")
 
+    def stdout_text(self) -> str:
+        """stdout of every run (where --announce prints)."""
+        try:
+            return self.log_path.with_suffix(".stdout").read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
     def spawn(self) -> subprocess.Popen[bytes]:
         """Start the process without waiting for readiness."""
         assert self.proc is None or self.proc.poll() is not None, "devhost already running"
@@ -191,7 +199,7 @@ class DevHost:
         with open(self.log_path, "ab") as log, open(stdout_path, "ab") as out:
             self._log_offset = log.tell()
             self.proc = subprocess.Popen(
-                devhost_command(self.app_dir, self.port, self.data_dir),
+                devhost_command(self.app_dir, self.port, self.data_dir) + self.extra_args,
                 cwd=REPO_ROOT,
                 env=devhost_env() | self.extra_env,
                 stdin=subprocess.DEVNULL,

@@ -1,0 +1,199 @@
+"""Job API benchmark: concurrent submissions of the seed instance through devhost + Azurite.
+
+Starts Azurite and devhost on the app root (loopback, free ports, fresh data, log level
+warning), warms up, then runs --rounds rounds of each scenario with --jobs callers:
+
+- burst: all callers submit at the same instant and stay in flight together;
+- paced: a new caller every 1/--rate s (the callers overlap while their jobs run).
+
+Each caller POSTs the seed job, polls its status (20 ms, growing 1.5x to 200 ms) until
+final, and GETs the result. Prints the median over rounds (and each round) per scenario.
+
+    python benchmarks/api_bench.py [--jobs 200] [--rounds 3] [--rate 40]
+
+POST→202 is client-observed. submit→result is client-observed (POST sent to result read,
+so it includes up to one poll interval of slack) and, as a check, server-side (the status
+document's finished − created).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from devhost.azurite import Azurite  # noqa: E402
+
+KEY = "bench-key"
+SEED_JOB = {"kind": "number_partitioning", "weights": [5, 11, 8, 7, 1, 1]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+async def one_job(http: aiohttp.ClientSession, base: str) -> tuple[float, float, float, float]:
+    """(t sent, POST→202 s, submit→result s, server finished−created s)."""
+    headers = {"Authorization": f"Bearer {KEY}"}
+    sent = time.perf_counter()
+    async with http.post(f"{base}/api/jobs", json=SEED_JOB, headers=headers) as answer:
+        if answer.status != 202:
+            raise RuntimeError(f"POST answered {answer.status}: {await answer.text()}")
+        location = answer.headers["Location"]
+        accepted = time.perf_counter()
+    delay = 0.02
+    while True:
+        await asyncio.sleep(delay)
+        async with http.get(f"{base}{location}", headers=headers) as answer:
+            document = await answer.json()
+        if document["status"] != "waiting" and document["status"] != "executing":
+            break
+        delay = min(delay * 1.5, 0.2)
+    if document["status"] != "succeeded":
+        raise RuntimeError(f"job ended {document['status']}: {document.get('error')}")
+    async with http.get(f"{base}{document['links']['result']}", headers=headers) as answer:
+        result = await answer.json()
+        if answer.status != 200 or result["result"]["difference"] != 1:
+            raise RuntimeError(f"result {answer.status}: {result}")
+    done = time.perf_counter()
+    server = seconds(document["finished"]) - seconds(document["created"])
+    return sent, accepted - sent, done - sent, server
+
+
+async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str, float]:
+    """All `jobs` callers at once (rate None), or one new caller every 1/rate s."""
+    connector = aiohttp.TCPConnector(limit=jobs)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        began = time.perf_counter()
+
+        async def caller(index: int) -> tuple[float, float, float, float]:
+            if rate:
+                await asyncio.sleep(index / rate)
+            return await one_job(http, base)
+
+        outcomes = await asyncio.gather(*(caller(i) for i in range(jobs)))
+        elapsed = time.perf_counter() - began
+    posts = [o[1] * 1000 for o in outcomes]
+    results = [o[2] * 1000 for o in outcomes]
+    server = [o[3] * 1000 for o in outcomes]
+    return {
+        "post_p50": percentile(posts, 0.5),
+        "post_p99": percentile(posts, 0.99),
+        "result_p50": percentile(results, 0.5),
+        "result_p99": percentile(results, 0.99),
+        "server_p50": percentile(server, 0.5),
+        "server_p99": percentile(server, 0.99),
+        "jobs_per_s": jobs / elapsed,
+    }
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"devhost exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/host/status", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError("devhost did not become ready")
+
+
+ROWS = [
+    ("POST→202 p50 (ms)", "post_p50", "≤ 25"),
+    ("POST→202 p99 (ms)", "post_p99", ""),
+    ("submit→result p50 (ms, client)", "result_p50", "≤ 250"),
+    ("submit→result p99 (ms, client)", "result_p99", ""),
+    ("finished−created p50 (ms, server)", "server_p50", ""),
+    ("finished−created p99 (ms, server)", "server_p99", ""),
+    ("jobs/s end to end", "jobs_per_s", "≥ 30"),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=40.0)
+    args = parser.parse_args()
+
+    port = free_port()
+    with (
+        tempfile.TemporaryDirectory(prefix="qjobs-bench-") as data,
+        Azurite(location=Path(data) / "azurite") as azurite,
+    ):
+        log_path = Path(data) / "devhost.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed below
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(REPO),
+            AzureWebJobsStorage=azurite.connection_string,
+            QJOBS_API_KEYS=f"bench:{hashlib.sha256(KEY.encode()).hexdigest()}",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "devhost", "--app", str(REPO), "--port", str(port),
+             "--data", str(Path(data) / "devhost"), "--log-level", "warning"],
+            cwd=REPO, env=env, stderr=log,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(port, proc)
+            asyncio.run(run_round(base, 20))  # warm-up: worker pool, connections
+            scenarios = {
+                "burst": [asyncio.run(run_round(base, args.jobs)) for _ in range(args.rounds)],
+                f"paced {args.rate:g}/s": [
+                    asyncio.run(run_round(base, args.jobs, args.rate)) for _ in range(args.rounds)
+                ],
+            }
+        except BaseException:
+            log.flush()
+            print(log_path.read_text()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            log.close()
+    print(
+        f"job API benchmark: {args.jobs} seed jobs per round x {args.rounds} rounds, "
+        f"devhost + Azurite + this client on {os.cpu_count()} cores"
+    )
+    for scenario, rounds in scenarios.items():
+        print(f"{scenario}:")
+        for label, key, target in ROWS:
+            values = [r[key] for r in rounds]
+            each = ", ".join(f"{v:.1f}" for v in values)
+            print(f"  {label:<36} {target:<7} median {statistics.median(values):7.1f}   ({each})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
