@@ -10,7 +10,7 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from .jobs import JobError, JobSpec, JobState, Lifecycle
+from .jobs import JobSpec, JobState, Lifecycle
 from .storage import job_store
 from .targets import Target, TargetJobLost, TargetStatus, target_named
 
@@ -67,23 +67,23 @@ async def record_job_state(work: dict[str, Any]) -> None:
 
 
 async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
-    """Store the result of a succeeded job and the record's final state; the final lifecycle."""
+    """Store the result of a succeeded job and the record's final state; the final lifecycle,
+    or {"resubmitted": true} when the target had lost the output and was given the job again."""
     spec = JobSpec.from_json(work["spec"])
     lifecycle = Lifecycle.from_json(work["lifecycle"])
     if lifecycle is None or not lifecycle.state.is_final:
         raise ValueError(f"finish_job needs a final lifecycle, not {work['lifecycle']!r}")
     store = job_store()
     if lifecycle.state is JobState.SUCCEEDED:
+        target = target_named(spec.target)
         try:
-            output = target_named(spec.target).output(work["target_job_id"])
+            output = target.output(work["target_job_id"])
         except TargetJobLost:
-            lifecycle = Lifecycle(
-                JobState.FAILED,
-                lifecycle.started,
-                lifecycle.finished,
-                JobError("target_lost", "The target lost the job's output; submit it again."),
+            log.warning(
+                "target %s lost the output of job %s; running it again", spec.target, spec.id
             )
-        else:
-            await store.put_result(spec.id, output)
+            await _submit(spec, target)
+            return {"resubmitted": True}
+        await store.put_result(spec.id, output)
     await store.set_record_state(spec, lifecycle.state)
     return lifecycle.to_json()

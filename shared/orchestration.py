@@ -64,7 +64,12 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         if state.is_final:
             error = JobError(**polled["error"]) if polled.get("error") else None
             outcome = Lifecycle(state, started, error=error)
-            return (yield from _finish(context, spec_json, work, outcome))
+            stored = yield from _finish(context, spec_json, work, outcome)
+            if stored is not None:
+                return stored
+            # The target lost the output (a local target restarted) and runs the job again.
+            polled = {"state": JobState.WAITING.value}
+            continue
         if state is JobState.EXECUTING and lifecycle.state is JobState.WAITING:
             lifecycle = Lifecycle(JobState.EXECUTING, started)
             context.set_custom_status(lifecycle.to_json())
@@ -99,8 +104,9 @@ def _finish(
     spec_json: dict[str, Any],
     work: dict[str, Any] | None,
     outcome: Lifecycle,
-) -> Generator[Any, Any, dict[str, Any]]:
-    """Store the result (when succeeded) and the record's final state; return the lifecycle."""
+) -> Generator[Any, Any, dict[str, Any] | None]:
+    """Store the result (when succeeded) and the record's final state; return the lifecycle,
+    or None when the target had lost a succeeded job's output and was given the job again."""
     final = Lifecycle(
         outcome.state,
         outcome.started,
@@ -114,6 +120,8 @@ def _finish(
     }
     try:
         stored = yield context.call_activity_with_retry(FINISH, _RETRY, request)
+        if stored.get("resubmitted"):
+            return None
     except Exception:
         stored = Lifecycle(
             JobState.FAILED,

@@ -3,6 +3,7 @@
 import json
 
 import azure.functions as func
+
 from shared import greeting, shout
 
 
