@@ -2,8 +2,8 @@
 
 The pool is per process, so the jobs it knows die with the process; a poll for a job it does
 not know raises TargetJobLost and the orchestration submits it again (local work is free to
-repeat). Worker processes come from a fork server, never from a fork of the multi-threaded
-host.
+repeat). Worker processes are spawned (never forked from the multi-threaded host) and die
+with the host however it ends (lifeline.py).
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from ..config import settings
 from ..jobs import JobError, JobState
 from ..kinds import KINDS
 from . import TargetJobLost, TargetStatus
+from .lifeline import die_with_parent
 from .local_worker import run_job
 
 log = logging.getLogger("qjobs.local")
 
 LOCAL_TARGETS = ("local.optimizer", "local.simulator")
 _KEEP_FINISHED_SECONDS = 900
+_STOP_GRACE_SECONDS = 5.0  # a cancelled job gets this long to stop before its pool is replaced
 
 
 @dataclass
@@ -46,8 +48,9 @@ class _LocalJob:
 class LocalPool:
     """The worker processes and the jobs they run, shared by every local target."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, stop_grace_seconds: float = _STOP_GRACE_SECONDS) -> None:
         self._workers = workers
+        self._stop_grace_seconds = stop_grace_seconds
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._jobs: dict[str, _LocalJob] = {}
@@ -57,7 +60,9 @@ class LocalPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("forkserver")
+                self._workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
             )
         return self._executor
 
@@ -121,6 +126,27 @@ class LocalPool:
         if not job.future.cancel():
             with open(job.cancel_flag, "w"):
                 pass
+            watchdog = threading.Timer(self._stop_grace_seconds, self._stop_stuck, (job,))
+            watchdog.daemon = True
+            watchdog.start()
+
+    def _stop_stuck(self, job: _LocalJob) -> None:
+        """A cancelled job whose solver ignores the flag (a circuit looping forever, say):
+        replace the whole pool. Jobs that were still running in it are forgotten, so their
+        next poll finds them lost and submits them again."""
+        with self._lock:
+            if job.future.done() or self._executor is None:
+                return
+            executor, self._executor = self._executor, None
+            for job_id, other in list(self._jobs.items()):
+                if not other.future.done() and not other.cancelled:
+                    del self._jobs[job_id]
+        log.warning("a cancelled local job did not stop; restarting the local worker pool")
+        # ProcessPoolExecutor cannot stop a running task; its worker processes are killed
+        # (Python 3.14 adds terminate_workers() for this).
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
 
     def _forget_old_jobs(self) -> None:
         horizon = time.monotonic() - _KEEP_FINISHED_SECONDS

@@ -62,3 +62,13 @@ def test_no_key_or_storage_secret_appears_in_answers(alice: Api, azurite) -> Non
     text = answer.text + str(answer.headers)
     assert "alice-secret-key" not in text
     assert "AccountKey" not in text and azurite.blob_endpoint not in text
+
+
+def test_logs_never_carry_keys_or_storage_secrets(alice: Api, anonymous: Api, azurite) -> None:
+    alice.submit(SEED_JOB)
+    Api(alice.host, "wrong-key-xyz").submit(SEED_JOB)
+    anonymous.request("GET", "/api/jobs")
+    log = alice.host.log_text(whole=True)
+    account_key = azurite.connection_string.split("AccountKey=")[1].split(";")[0]
+    for secret in ("alice-secret-key", "wrong-key-xyz", account_key, "AccountKey="):
+        assert secret not in log
