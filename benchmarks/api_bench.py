@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,16 +36,12 @@ import aiohttp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from devhost_bench import free_port, wait_ready  # noqa: E402
+
 from devhost.azurite import Azurite  # noqa: E402
 
 KEY = "bench-key"
 SEED_JOB = {"kind": "number_partitioning", "weights": [5, 11, 8, 7, 1, 1]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -111,21 +106,6 @@ async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str
         "server_p99": percentile(server, 0.99),
         "jobs_per_s": jobs / elapsed,
     }
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout_s: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"devhost exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/host/status", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("devhost did not become ready")
 
 
 ROWS = [

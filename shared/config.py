@@ -51,7 +51,10 @@ class Settings:
     splitweights_wait_seconds: float
 
 
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+def number_setting(
+    env: Mapping[str, str], name: str, default: float, low: float, high: float
+) -> float:
+    """The number setting `name` (default when unset); ConfigError outside [low, high]."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -82,17 +85,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         blob_account_url=env.get("QJOBS_BLOB_ACCOUNT_URL", "").strip() or None,
         blob_container=env.get("QJOBS_BLOB_CONTAINER", "").strip() or "qjobs",
         max_body_bytes=int(
-            _number(env, "QJOBS_MAX_BODY_BYTES", 8 * 1024 * 1024, 1024, 100 * 1024 * 1024)
+            number_setting(env, "QJOBS_MAX_BODY_BYTES", 8 * 1024 * 1024, 1024, 100 * 1024 * 1024)
         ),
-        retry_after_seconds=int(_number(env, "QJOBS_RETRY_AFTER_SECONDS", 1, 1, 3600)),
+        retry_after_seconds=int(number_setting(env, "QJOBS_RETRY_AFTER_SECONDS", 1, 1, 3600)),
         poll=PollPolicy(
-            first_seconds=_number(env, "QJOBS_POLL_FIRST_SECONDS", 0.05, 0.01, 3600),
-            factor=_number(env, "QJOBS_POLL_FACTOR", 2.0, 1.0, 10.0),
-            max_seconds=_number(env, "QJOBS_POLL_MAX_SECONDS", 15.0, 0.01, 3600),
-            max_job_seconds=_number(env, "QJOBS_MAX_JOB_SECONDS", 3600.0, 1.0, 7 * 86400),
+            first_seconds=number_setting(env, "QJOBS_POLL_FIRST_SECONDS", 0.05, 0.01, 3600),
+            factor=number_setting(env, "QJOBS_POLL_FACTOR", 2.0, 1.0, 10.0),
+            max_seconds=number_setting(env, "QJOBS_POLL_MAX_SECONDS", 15.0, 0.01, 3600),
+            max_job_seconds=number_setting(env, "QJOBS_MAX_JOB_SECONDS", 3600.0, 1.0, 7 * 86400),
         ),
-        local_workers=int(_number(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256)),
-        splitweights_wait_seconds=_number(env, "QJOBS_SPLITWEIGHTS_WAIT_SECONDS", 5.0, 0, 60),
+        local_workers=int(number_setting(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256)),
+        splitweights_wait_seconds=number_setting(
+            env, "QJOBS_SPLITWEIGHTS_WAIT_SECONDS", 5.0, 0, 60
+        ),
     )
 
 

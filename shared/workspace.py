@@ -36,7 +36,7 @@ from azure.core.exceptions import (
 )
 from azure.keyvault.secrets.aio import SecretClient
 
-from .config import ConfigError
+from .config import ConfigError, number_setting
 from .identity import azure_credential
 
 FAILURE_TTL_SECONDS = 5.0
@@ -113,8 +113,8 @@ async def workspace_coordinates(
         or "quantum-workspace-resource-id",
         env.get("QJOBS_WORKSPACE_LOCATION_SECRET", "").strip() or "quantum-workspace-location",
     )
-    ttl = _seconds(env, "QJOBS_SECRETS_TTL_SECONDS", 300.0)
-    timeout = _seconds(env, "QJOBS_KEYVAULT_TIMEOUT_SECONDS", 5.0)
+    ttl = number_setting(env, "QJOBS_SECRETS_TTL_SECONDS", 300.0, 0.001, 86400.0)
+    timeout = number_setting(env, "QJOBS_KEYVAULT_TIMEOUT_SECONDS", 5.0, 0.001, 300.0)
 
     entry = _entries.get(source)
     if entry is not None and entry.expires > time.monotonic():
@@ -220,19 +220,6 @@ def _coordinates(
     if not _LOCATION.fullmatch(region):
         raise error(f"{location_origin} is not an Azure region name such as 'westeurope'")
     return WorkspaceCoordinates(resource_id, region)
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive")
-    return value
 
 
 def _brief(error: Exception) -> str:

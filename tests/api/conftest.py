@@ -16,7 +16,7 @@ _DEVHOST_TESTS = Path(__file__).resolve().parents[1] / "devhost"
 if str(_DEVHOST_TESTS) not in sys.path:
     sys.path.insert(0, str(_DEVHOST_TESTS))
 
-from devhost_testkit import LIVE_HOSTS, REPO_ROOT, DevHost, HttpResult, http  # noqa: E402
+from devhost_testkit import REPO_ROOT, DevHost, HttpResult, http  # noqa: E402
 
 from devhost.azurite import Azurite  # noqa: E402
 
@@ -40,17 +40,6 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Attach the output of every running devhost to a failed test's report."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.failed and LIVE_HOSTS:
-        for host in LIVE_HOSTS:
-            tail = "\n".join(host.log_text().splitlines()[-60:])
-            report.sections.append((f"devhost :{host.port} output (tail)", tail))
 
 
 @dataclass

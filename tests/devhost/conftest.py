@@ -18,7 +18,6 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import azure.durable_functions as df  # noqa: E402
 from devhost_testkit import (  # noqa: E402
     APPS_DIR,
-    LIVE_HOSTS,
     DevHost,
     fetch_client_binding,
     reset_sdk_http_session,
@@ -35,19 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "crash: SIGKILLs devhost mid-flight and checks recovery (slow, ~20-60 s)"
     )
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Attach the output of every running devhost to a failed test's report."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.failed and LIVE_HOSTS:
-        for host in LIVE_HOSTS:
-            tail = "\n".join(host.log_text().splitlines()[-80:])
-            report.sections.append(
-                (f"devhost {host.app_dir.name} :{host.port} output (tail)", tail)
-            )
 
 
 # --------------------------------------------------------------------------- event loop
