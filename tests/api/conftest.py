@@ -113,10 +113,10 @@ def api_host(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="session")
 def impatient(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A second host with a 3 s maximum job duration and a 0.2 s SplitWeights wait."""
+    """A second host with a 4 s maximum job duration and a 0.2 s SplitWeights wait."""
     env = api_env(
         azurite.connection_string,
-        QJOBS_MAX_JOB_SECONDS="3",
+        QJOBS_MAX_JOB_SECONDS="4",
         QJOBS_SPLITWEIGHTS_WAIT_SECONDS="0.2",
     )
     host = start_api_host(tmp_path_factory.mktemp("impatient"), env)
