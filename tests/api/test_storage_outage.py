@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+from conftest import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
 from devhost_testkit import list_instances
 
 from devhost.azurite import Azurite
@@ -51,3 +52,21 @@ def test_submit_while_storage_is_down_is_503_and_creates_nothing(
     assert api.wait_for(after)["status"] == "succeeded"
     listed = [job["id"] for job in api.request("GET", "/api/jobs").json()["jobs"]]
     assert listed == [after, before]
+
+
+def test_a_job_running_through_an_outage_finishes_once_storage_is_back(
+    api: Api, own_azurite: Azurite
+) -> None:
+    job = {"kind": "number_partitioning", "weights": hard_partition(), "time_limit": 1}
+    job_id = api.submit_ok(job)
+    api.wait_for(job_id, {"executing"})
+    own_azurite.stop()
+    try:
+        time.sleep(2.5)  # the job ends while storage is down; storing its result is retried
+        assert api.status(job_id).json()["status"] == "executing"
+    finally:
+        own_azurite.start()
+    assert api.wait_for(job_id, timeout=30)["status"] == "succeeded"
+    assert len(api.result(job_id).json()["result"]["assignment"]) == len(job["weights"])
+    listed = {j["id"]: j["status"] for j in api.request("GET", "/api/jobs").json()["jobs"]}
+    assert listed[job_id] == "succeeded"
