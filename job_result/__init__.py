@@ -3,11 +3,10 @@
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared.config import settings
-from shared.http import caller, endpoint, json_response
+from shared.http import caller, endpoint, json_response, polling_headers
 from shared.job_control import read_job
 from shared.jobs import status_document
-from shared.results import NotFinal, job_result, status_link
+from shared.results import NotFinal, job_result
 
 
 @endpoint
@@ -16,8 +15,4 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     try:
         return json_response(await job_result(view), 200)
     except NotFinal:
-        headers = {
-            "Location": status_link(view.spec.id),
-            "Retry-After": str(settings().retry_after_seconds),
-        }
-        return json_response(status_document(view), 202, headers)
+        return json_response(status_document(view), 202, polling_headers(view.spec.id))

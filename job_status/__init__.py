@@ -3,8 +3,7 @@
 import azure.durable_functions as df
 import azure.functions as func
 
-from shared.config import settings
-from shared.http import caller, endpoint, json_response
+from shared.http import caller, endpoint, json_response, polling_headers
 from shared.job_control import read_job
 from shared.jobs import status_document
 
@@ -14,5 +13,4 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     view = await read_job(client, req.route_params["id"], caller(req))
     if view.lifecycle.state.is_final:
         return json_response(status_document(view), 200)
-    headers = {"Retry-After": str(settings().retry_after_seconds)}
-    return json_response(status_document(view), 202, headers)
+    return json_response(status_document(view), 202, polling_headers())

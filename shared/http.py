@@ -18,6 +18,7 @@ import azure.functions as func
 from .auth import authenticate
 from .config import ConfigError, settings
 from .job_control import OrchestrationUnavailable
+from .jobs import status_link
 from .problems import ApiError, invalid_request, service_unavailable
 from .storage import StorageUnavailable
 from .workspace import WorkspaceUnavailable
@@ -40,6 +41,14 @@ def json_response(
         mimetype=JSON,
         charset="utf-8",
     )
+
+
+def polling_headers(job_id: str | None = None) -> dict[str, str]:
+    """Retry-After for a 202 about a running job, and its status Location when given."""
+    headers = {"Retry-After": str(settings().retry_after_seconds)}
+    if job_id is not None:
+        headers["Location"] = status_link(job_id)
+    return headers
 
 
 def problem_response(error: ApiError) -> func.HttpResponse:

@@ -116,9 +116,14 @@ class JobView:
     lifecycle: Lifecycle
 
 
+def status_link(job_id: str) -> str:
+    """Where a job's status is polled: the Location of every 202 about it."""
+    return f"{ROUTE_PREFIX}/jobs/{job_id}/status"
+
+
 def job_links(job_id: str, state: JobState) -> dict[str, str]:
     base = f"{ROUTE_PREFIX}/jobs/{job_id}"
-    links = {"self": f"{base}/status"}
+    links = {"self": status_link(job_id)}
     if state is JobState.SUCCEEDED:
         links["result"] = f"{base}/result"
     if not state.is_final:

@@ -7,6 +7,7 @@ never reach the target. Everything here must be deterministic: it is replayed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator
 from datetime import timedelta
 from typing import Any
@@ -23,9 +24,9 @@ CANCEL = "cancel_target_job"
 RECORD_STATE = "record_job_state"
 FINISH = "finish_job"
 
-# Transient faults (target or storage briefly unreachable): 1, 2, 4, 8, 16 s apart.
-_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=1000, max_number_of_attempts=6)
-_RETRY.backoff_coefficient = 2
+# Transient faults (target or storage briefly unreachable): 16 attempts 2 s apart, so an
+# outage of about 30 s costs no job. (The Python SDK's retries have a fixed interval.)
+_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=16)
 
 _CANCELLED = JobError("cancelled", "The job was cancelled at the caller's request.")
 
@@ -73,9 +74,11 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         if state is JobState.EXECUTING and lifecycle.state is JobState.WAITING:
             lifecycle = Lifecycle(JobState.EXECUTING, started)
             context.set_custom_status(lifecycle.to_json())
-            yield context.call_activity_with_retry(
-                RECORD_STATE, _RETRY, {"spec": spec_json, "state": JobState.EXECUTING.value}
-            )
+            # Only the listing shows this state; finish_job records the final one regardless.
+            with contextlib.suppress(Exception):
+                yield context.call_activity_with_retry(
+                    RECORD_STATE, _RETRY, {"spec": spec_json, "state": JobState.EXECUTING.value}
+                )
 
         remaining = (deadline - context.current_utc_datetime).total_seconds()
         if remaining <= 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jobs import ROUTE_PREFIX, JobState, JobView
+from .jobs import JobState, JobView
 from .problems import ApiError
 from .storage import job_store
 
@@ -42,7 +42,3 @@ async def job_result(view: JobView) -> dict[str, Any]:
             job_status=state.value,
         )
     return {"id": view.spec.id, "kind": view.spec.kind, "status": state.value, "result": result}
-
-
-def status_link(job_id: str) -> str:
-    return f"{ROUTE_PREFIX}/jobs/{job_id}/status"

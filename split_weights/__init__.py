@@ -4,9 +4,9 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared.config import settings
-from shared.http import caller, endpoint, json_response, read_json_object
+from shared.http import caller, endpoint, json_response, polling_headers, read_json_object
 from shared.jobs import status_document
-from shared.results import job_result, status_link
+from shared.results import job_result
 from shared.splitweights import wait_until_final, weights_body
 from shared.submission import parse_job_request, submit
 
@@ -21,10 +21,6 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     job_id = accepted.view.spec.id
     final = await wait_until_final(client, job_id, config.splitweights_wait_seconds)
     if final is None:
-        headers = {
-            "Location": status_link(job_id),
-            "Retry-After": str(config.retry_after_seconds),
-        }
-        return json_response(status_document(accepted.view), 202, headers)
+        return json_response(status_document(accepted.view), 202, polling_headers(job_id))
     outcome = await job_result(final)
     return json_response(outcome["result"]["assignment"], 200)

@@ -4,9 +4,8 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared.config import settings
-from shared.http import caller, endpoint, json_response, read_json_object
+from shared.http import caller, endpoint, json_response, polling_headers, read_json_object
 from shared.jobs import status_document
-from shared.results import status_link
 from shared.submission import parse_idempotency_key, parse_job_request, submit
 
 
@@ -17,10 +16,7 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     request = parse_job_request(read_json_object(req, config.max_body_bytes))
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
-    headers = {
-        "Location": status_link(accepted.view.spec.id),
-        "Retry-After": str(config.retry_after_seconds),
-    }
+    headers = polling_headers(accepted.view.spec.id)
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(status_document(accepted.view), 202, headers)
