@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,17 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from devhost_testkit import REPO_ROOT, DevHost, HttpResult, http
 
-_DEVHOST_TESTS = Path(__file__).resolve().parents[1] / "devhost"
-if str(_DEVHOST_TESTS) not in sys.path:
-    sys.path.insert(0, str(_DEVHOST_TESTS))
-
-from devhost_testkit import REPO_ROOT, DevHost, HttpResult, http  # noqa: E402
-
-from devhost.azurite import Azurite  # noqa: E402
+from devhost.azurite import Azurite
 
 KEYS = {"alice": "alice-secret-key", "bob": "bob-secret-key", "carol": "carol-secret-key"}
 SEED_WEIGHTS = [5, 11, 8, 7, 1, 1]
+BELL = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+h q[0];
+cx q[0], q[1];
+c = measure q;
+"""
 FINAL = {"succeeded", "failed", "cancelled"}
 
 

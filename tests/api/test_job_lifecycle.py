@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SEED_WEIGHTS, Api, hard_partition
-
-BELL = """OPENQASM 3.0;
-include "stdgates.inc";
-qubit[2] q;
-bit[2] c;
-h q[0];
-cx q[0], q[1];
-c = measure q;
-"""
+from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
 
 
 def test_submit_answers_202_with_location_retry_after_and_links(alice: Api) -> None:

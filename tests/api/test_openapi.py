@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from conftest import SEED_WEIGHTS, Api, hard_partition
+from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
 from devhost_testkit import REPO_ROOT, HttpResult
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -24,14 +24,6 @@ DOCUMENT_URI = "urn:qjobs:openapi"
 REGISTRY: Registry = Registry().with_resource(DOCUMENT_URI, DRAFT202012.create_resource(DOCUMENT))
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
-BELL = """OPENQASM 3.0;
-include "stdgates.inc";
-qubit[2] q;
-bit[2] c;
-h q[0];
-cx q[0], q[1];
-c = measure q;
-"""
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": "openapi-seed"}
 QUICK_JOBS: dict[str, dict[str, Any]] = {
     "number_partitioning": SEED_JOB,
