@@ -1,15 +1,21 @@
-"""The Azure Quantum workspace qjobs submits to: its ARM resource id and its location.
+"""The Azure Quantum workspace qjobs submits to: its ARM resource id and its location, and
+the workspace connection string when there is one.
 
 Settings (the Functions app settings, `os.environ` unless a mapping is passed):
 
-- `QJOBS_KEYVAULT_URL` set: two Key Vault secrets, read with `azure_credential()`, named
-  by `QJOBS_WORKSPACE_RESOURCE_ID_SECRET` (default `quantum-workspace-resource-id`) and
-  `QJOBS_WORKSPACE_LOCATION_SECRET` (default `quantum-workspace-location`). The answer is
+- `QJOBS_KEYVAULT_URL` set: the secret named by `QJOBS_WORKSPACE_CONNECTION_STRING_SECRET`
+  (default `quantum-workspace-connection-string`) when the vault has it; otherwise two
+  secrets named by `QJOBS_WORKSPACE_RESOURCE_ID_SECRET` (default
+  `quantum-workspace-resource-id`) and `QJOBS_WORKSPACE_LOCATION_SECRET` (default
+  `quantum-workspace-location`), all read with `azure_credential()`. The answer is
   cached for `QJOBS_SECRETS_TTL_SECONDS` (default 300); callers that arrive during a miss
   share one Key Vault round trip. A whole read is bounded by
   `QJOBS_KEYVAULT_TIMEOUT_SECONDS` (default 5).
-- otherwise `QJOBS_WORKSPACE_RESOURCE_ID` and `QJOBS_WORKSPACE_LOCATION`; neither set
-  means local-only mode (`None`).
+- otherwise `QJOBS_WORKSPACE_CONNECTION_STRING`, or `QJOBS_WORKSPACE_RESOURCE_ID` and
+  `QJOBS_WORKSPACE_LOCATION`; none set means local-only mode (`None`).
+
+A connection string, where present, wins; the coordinates are then read from it. It is a
+secret: it is kept out of reprs, messages and the job's orchestration input.
 
 Errors: a Key Vault that cannot be read (unreachable, too slow, authentication refused,
 secret missing or malformed) raises WorkspaceUnavailable, and that failure is remembered
@@ -26,7 +32,8 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from azure.core.exceptions import (
     AzureError,
@@ -58,14 +65,23 @@ _RESOURCE_ID_SHAPE = (
     "/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Quantum/Workspaces/<name>"
 )
 _LOCATION = re.compile(r"[a-z0-9]+")
+# The SDK accepts only this endpoint shape in a connection string (see shared/notes).
+_QUANTUM_ENDPOINT = re.compile(r"https://([a-z0-9]+)(?:-v2)?\.quantum(?:-test)?\.azure\.com/?")
+_CONNECTION_FIELDS = ("SubscriptionId", "ResourceGroupName", "WorkspaceName", "ApiKey")
 
 
 @dataclass(frozen=True)
 class WorkspaceCoordinates:
-    """Where jobs go: `resource_id` is the workspace's ARM id, `location` its region."""
+    """Where jobs go: `resource_id` is the workspace's ARM id, `location` its region, and
+    `connection_string` (a secret, never shown) how to reach it without a managed identity."""
 
     resource_id: str  # /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.Quantum/...
     location: str  # lowercase region name without spaces, e.g. "westeurope"
+    connection_string: str | None = field(default=None, repr=False)
+
+    def public(self) -> dict[str, str]:
+        """What may be stored with a job and shown: no secret."""
+        return {"resource_id": self.resource_id, "location": self.location}
 
 
 class WorkspaceUnavailable(RuntimeError):
@@ -78,6 +94,7 @@ class WorkspaceUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class _Source:
     vault_url: str
+    connection_string_secret: str
     resource_id_secret: str
     location_secret: str
 
@@ -109,6 +126,8 @@ async def workspace_coordinates(
         return _from_settings(env)
     source = _Source(
         vault_url,
+        env.get("QJOBS_WORKSPACE_CONNECTION_STRING_SECRET", "").strip()
+        or "quantum-workspace-connection-string",
         env.get("QJOBS_WORKSPACE_RESOURCE_ID_SECRET", "").strip()
         or "quantum-workspace-resource-id",
         env.get("QJOBS_WORKSPACE_LOCATION_SECRET", "").strip() or "quantum-workspace-location",
@@ -151,6 +170,13 @@ async def _read_key_vault(source: _Source, timeout: float) -> WorkspaceCoordinat
             asyncio.timeout(timeout),
             SecretClient(vault, azure_credential(), **_CLIENT_OPTIONS) as client,
         ):
+            connection_string = await _secret(client, source.connection_string_secret, None)
+            if connection_string is not None:
+                return from_connection_string(
+                    connection_string,
+                    f"secret {source.connection_string_secret!r}",
+                    WorkspaceUnavailable,
+                )
             resource_id = await _secret(client, source.resource_id_secret)
             location = await _secret(client, source.location_secret)
     except TimeoutError:
@@ -177,15 +203,51 @@ async def _read_key_vault(source: _Source, timeout: float) -> WorkspaceCoordinat
     )
 
 
-async def _secret(client: SecretClient, name: str) -> str:
+_REQUIRED = object()
+
+
+async def _secret(client: SecretClient, name: str, missing: object = _REQUIRED) -> Any:
+    """The secret's value; `missing` when the vault has no such secret (an error if not given)."""
     try:
         secret = await client.get_secret(name)
     except ResourceNotFoundError:
-        raise WorkspaceUnavailable(f"Key Vault has no secret {name!r}") from None
+        if missing is _REQUIRED:
+            raise WorkspaceUnavailable(f"Key Vault has no secret {name!r}") from None
+        return missing
     return (secret.value or "").strip()
 
 
+def from_connection_string(
+    connection_string: str, origin: str, error: type[Exception] = ConfigError
+) -> WorkspaceCoordinates:
+    """Coordinates read from a workspace connection string (the form
+    `Workspace.from_connection_string` takes); `error` names `origin`, never the value."""
+    fields: dict[str, str] = {}
+    for part in connection_string.strip().split(";"):
+        key, sep, value = part.partition("=")
+        if sep:
+            fields[key.strip()] = value.strip()
+    missing = [name for name in (*_CONNECTION_FIELDS, "QuantumEndpoint") if not fields.get(name)]
+    if missing:
+        raise error(f"{origin} is not a workspace connection string: it lacks {', '.join(missing)}")
+    endpoint = _QUANTUM_ENDPOINT.fullmatch(fields["QuantumEndpoint"])
+    if endpoint is None:
+        raise error(
+            f"{origin} has a QuantumEndpoint that is not https://<region>.quantum.azure.com/"
+        )
+    resource_id = (
+        f"/subscriptions/{fields['SubscriptionId']}/resourceGroups/"
+        f"{fields['ResourceGroupName']}/providers/Microsoft.Quantum/Workspaces/"
+        f"{fields['WorkspaceName']}"
+    )
+    coordinates = _coordinates(resource_id, endpoint.group(1), origin, origin, error)
+    return WorkspaceCoordinates(coordinates.resource_id, coordinates.location, connection_string)
+
+
 def _from_settings(env: Mapping[str, str]) -> WorkspaceCoordinates | None:
+    connection_string = env.get("QJOBS_WORKSPACE_CONNECTION_STRING", "").strip()
+    if connection_string:
+        return from_connection_string(connection_string, "QJOBS_WORKSPACE_CONNECTION_STRING")
     resource_id = env.get("QJOBS_WORKSPACE_RESOURCE_ID", "").strip()
     location = env.get("QJOBS_WORKSPACE_LOCATION", "").strip()
     if not resource_id and not location:

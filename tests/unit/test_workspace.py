@@ -30,6 +30,7 @@ RESOURCE_ID = (
 )
 ID_SECRET = "quantum-workspace-resource-id"
 LOCATION_SECRET = "quantum-workspace-location"
+CONNECTION_SECRET = "quantum-workspace-connection-string"
 EXPECTED = {"resource_id": RESOURCE_ID, "location": "westeurope"}
 
 # Prints, per int step, the answers of that many concurrent calls (plus, when argv[2] is a
@@ -125,6 +126,50 @@ def test_settings_give_the_coordinates_with_a_normalized_location() -> None:
     assert found == WorkspaceCoordinates(RESOURCE_ID, "westeurope")
 
 
+CONNECTION_STRING = (
+    "SubscriptionId=6f1c2a7e-4b1d-4c3e-9a55-0d2f8e7b9c10;ResourceGroupName=rg-qjobs;"
+    "WorkspaceName=qjobs-ws;ApiKey=secret-api-key;"
+    "QuantumEndpoint=https://westeurope.quantum.azure.com/;"
+)
+
+
+def test_connection_string_gives_its_coordinates_and_is_kept_for_the_sdk() -> None:
+    found = coordinates({"QJOBS_WORKSPACE_CONNECTION_STRING": CONNECTION_STRING})
+
+    assert found is not None
+    assert found.public() == EXPECTED
+    assert found.connection_string == CONNECTION_STRING
+    assert "secret-api-key" not in repr(found)
+
+
+def test_connection_string_wins_over_the_plain_coordinates() -> None:
+    found = coordinates(
+        {
+            "QJOBS_WORKSPACE_CONNECTION_STRING": CONNECTION_STRING,
+            "QJOBS_WORKSPACE_RESOURCE_ID": RESOURCE_ID.replace("qjobs-ws", "other-ws"),
+            "QJOBS_WORKSPACE_LOCATION": "eastus",
+        }
+    )
+
+    assert found is not None and found.public() == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        CONNECTION_STRING.replace("ApiKey=secret-api-key;", ""),
+        CONNECTION_STRING.replace("https://westeurope.quantum.azure.com/", "http://127.0.0.1:1/"),
+        "secret-api-key",
+    ],
+)
+def test_malformed_connection_string_is_a_config_error_without_its_value(broken: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        coordinates({"QJOBS_WORKSPACE_CONNECTION_STRING": broken})
+
+    assert "QJOBS_WORKSPACE_CONNECTION_STRING" in str(raised.value)
+    assert "secret-api-key" not in str(raised.value)
+
+
 def test_no_workspace_settings_mean_local_only_mode() -> None:
     assert coordinates({"QJOBS_WORKSPACE_RESOURCE_ID": " ", "OTHER": "x"}) is None
 
@@ -196,25 +241,38 @@ def test_key_vault_secrets_give_the_coordinates_via_managed_identity(stub: KeyVa
     assert stub.requests["/msi/token"] == 1
 
 
+def test_key_vault_connection_string_secret_wins_over_the_coordinate_secrets() -> None:
+    secrets = {
+        CONNECTION_SECRET: CONNECTION_STRING,
+        ID_SECRET: RESOURCE_ID.replace("qjobs-ws", "other-ws"),
+        LOCATION_SECRET: "eastus",
+    }
+    with KeyVaultStub(secrets) as vault:
+        answer = only_answer(run_fresh(vault, [1]))
+
+    assert answer == EXPECTED
+    assert "secret-api-key" not in json.dumps(answer)
+
+
 def test_second_call_within_the_ttl_does_not_reach_key_vault(stub: KeyVaultStub) -> None:
     rounds = run_fresh(stub, [1, 1])
 
     assert [r["answers"] for r in rounds] == [[EXPECTED], [EXPECTED]]
-    assert stub.lookups == {ID_SECRET: 1, LOCATION_SECRET: 1}
+    assert stub.lookups == {CONNECTION_SECRET: 1, ID_SECRET: 1, LOCATION_SECRET: 1}
 
 
 def test_call_after_the_ttl_reads_key_vault_again(stub: KeyVaultStub) -> None:
     rounds = run_fresh(stub, [1, 0.6, 1], QJOBS_SECRETS_TTL_SECONDS="0.3")
 
     assert [r["answers"] for r in rounds] == [[EXPECTED], [EXPECTED]]
-    assert stub.lookups == {ID_SECRET: 2, LOCATION_SECRET: 2}
+    assert stub.lookups == {CONNECTION_SECRET: 2, ID_SECRET: 2, LOCATION_SECRET: 2}
 
 
 def test_concurrent_callers_on_a_cold_cache_share_one_read(stub: KeyVaultStub) -> None:
     [round_] = run_fresh(stub, [20])
 
     assert round_["answers"] == [EXPECTED] * 20
-    assert stub.lookups == {ID_SECRET: 1, LOCATION_SECRET: 1}
+    assert stub.lookups == {CONNECTION_SECRET: 1, ID_SECRET: 1, LOCATION_SECRET: 1}
 
 
 def test_caller_that_gives_up_does_not_cancel_the_shared_read(stub: KeyVaultStub) -> None:
@@ -223,7 +281,7 @@ def test_caller_that_gives_up_does_not_cancel_the_shared_read(stub: KeyVaultStub
     [round_] = run_fresh(stub, [1], give_up_after=0.1)
 
     assert round_["answers"] == [EXPECTED, "gave up"]
-    assert stub.lookups == {ID_SECRET: 1, LOCATION_SECRET: 1}
+    assert stub.lookups == {CONNECTION_SECRET: 1, ID_SECRET: 1, LOCATION_SECRET: 1}
 
 
 def test_missing_secret_makes_the_workspace_unavailable(stub: KeyVaultStub) -> None:
@@ -240,7 +298,7 @@ def test_failure_is_remembered_briefly_instead_of_retried_per_call(stub: KeyVaul
     rounds = run_fresh(stub, [1, 1])
 
     assert all("error" in r["answers"][0] for r in rounds)
-    assert stub.lookups == {ID_SECRET: 1}
+    assert stub.lookups == {CONNECTION_SECRET: 1, ID_SECRET: 1}
 
 
 def test_refused_managed_identity_makes_the_workspace_unavailable(stub: KeyVaultStub) -> None:
