@@ -1,5 +1,5 @@
-"""What the stand-in was asked: its jobs, every job a PUT created, every cancel call, and a
-count of calls per route (so tests can count round trips per job)."""
+"""What the stand-in was asked: its jobs, every job a PUT created, every cancel call, a
+count of calls per route (so tests can count round trips per job) and of injected faults."""
 
 from __future__ import annotations
 
@@ -18,10 +18,15 @@ class Records:
         self._created: list[dict[str, Any]] = []
         self._cancels: list[dict[str, str]] = []
         self._calls: collections.Counter[str] = collections.Counter()
+        self._faults: collections.Counter[str] = collections.Counter()
 
     def count_call(self, route: str) -> None:
         with self._lock:
             self._calls[route] += 1
+
+    def count_fault(self, route: str) -> None:
+        with self._lock:
+            self._faults[route] += 1
 
     def job(self, job_id: str) -> Job | None:
         with self._lock:
@@ -56,6 +61,10 @@ class Records:
         with self._lock:
             return dict(self._calls)
 
+    def faults(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._faults)
+
     def clear(self) -> list[Job]:
         """Forget everything; returns the jobs that were known (so their threads can stop)."""
         with self._lock:
@@ -64,4 +73,5 @@ class Records:
             self._created.clear()
             self._cancels.clear()
             self._calls.clear()
+            self._faults.clear()
             return jobs

@@ -110,6 +110,10 @@ class QuantumStandIn:
         """Calls received per route, e.g. {"PUT jobs/{id}": 1, "GET blob": 1}."""
         return self.records.calls()
 
+    def faults(self) -> dict[str, int]:
+        """Transient faults injected per route (those calls are counted in calls() too)."""
+        return self.records.faults()
+
     def reset(self) -> None:
         """Forget jobs, blobs and records; knobs go back to their construction values."""
         with self._lock:
@@ -146,16 +150,19 @@ class QuantumStandIn:
     ) -> None:
         self.stop()
 
-    def _transient_status(self) -> int | None:
+    def _transient_status(self, route: str) -> int | None:
+        """Count the call; 429 or 503 for the seeded fraction of calls, else None."""
+        self.records.count_call(route)
         with self._lock:
             if self._rng.random() >= self._knobs.transient_error_rate:
                 return None
-            return self._rng.choice(TRANSIENT_STATUSES)
+            status = self._rng.choice(TRANSIENT_STATUSES)
+        self.records.count_fault(route)
+        return status
 
     def _serve_workspace(self, request: Request) -> Response:
         route, answer = self.workspace_api.resolve(request)
-        self.records.count_call(route)
-        status = self._transient_status()
+        status = self._transient_status(route)
         if status is not None:
             response = azure_error(
                 status,
@@ -167,8 +174,7 @@ class QuantumStandIn:
         return self.workspace_api.check(request) or answer(request)
 
     def _serve_blob(self, request: Request) -> Response:
-        self.records.count_call(self.blob_api.route(request))
-        status = self._transient_status()
+        status = self._transient_status(self.blob_api.route(request))
         if status is not None:
             code = "ServerBusy" if status == 503 else "TooManyRequests"
             response = blob_error(status, code, "Transient fault (stand-in).")
@@ -197,6 +203,7 @@ class QuantumStandIn:
                     "created": self.created_jobs(),
                     "cancel_calls": self.cancel_calls(),
                     "calls": self.calls(),
+                    "faults": self.faults(),
                 },
             )
         if route == ("POST", "/standin/reset"):

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+from azure.core.pipeline.policies import RetryPolicy
+from azure.storage.blob._shared.policies import ExponentialRetry
 
 from devhost.quantum_standin import QuantumStandIn
 
@@ -223,8 +225,13 @@ def test_never_finish_keeps_the_job_executing(
 
 
 def test_transient_faults_are_retried_and_create_one_job(
-    workspace: Workspace, standin: QuantumStandIn, bell: bytes
+    workspace: Workspace, standin: QuantumStandIn, bell: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The SDKs back off between retries: azure-storage-blob ~15 s whatever Retry-After says,
+    # azure-core 0.8 s doubling (it reads "Retry-After: 0" as absent). Keep the retries,
+    # drop the waits, so the test stays fast.
+    monkeypatch.setattr(ExponentialRetry, "get_backoff_time", lambda self, settings: 0)
+    monkeypatch.setattr(RetryPolicy, "get_backoff_time", lambda self, settings: 0)
     standin.configure(transient_error_rate=0.3, seed=7)
     job_id = Job.create_job_id()
 
@@ -235,7 +242,7 @@ def test_transient_faults_are_retried_and_create_one_job(
 
     assert [created["id"] for created in standin.created_jobs()] == [job_id]
     assert sum(entry["count"] for entry in results.values()) == 10
-    assert standin.calls()["PUT jobs/{id}"] >= 1
+    assert sum(standin.faults().values()) > 0
 
 
 def test_repeated_put_of_an_id_is_a_conflict_and_creates_nothing(
@@ -303,7 +310,13 @@ def test_control_api_changes_knobs_and_lists_jobs(standin: QuantumStandIn) -> No
 
     assert knobs["queue_seconds"] == 2.5
     assert standin.knobs.queue_seconds == 2.5
-    assert listing == {"jobs": [], "created": [], "cancel_calls": [], "calls": {}}
+    assert listing == {
+        "jobs": [],
+        "created": [],
+        "cancel_calls": [],
+        "calls": {},
+        "faults": {},
+    }
 
 
 def test_control_api_refuses_a_bad_knob_with_a_problem(standin: QuantumStandIn) -> None:
