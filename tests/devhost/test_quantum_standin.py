@@ -192,6 +192,41 @@ def test_cancel_while_waiting_gives_cancelled_and_records_one_cancel(
     assert [call["id"] for call in standin.cancel_calls()] == [job.id]
 
 
+def test_cancel_while_executing_gives_cancelled(
+    workspace: Workspace, standin: QuantumStandIn, bell: bytes
+) -> None:
+    standin.configure(never_finish=True)
+    job = wait_for(submit(workspace, bell, shots=5), "Executing")
+
+    cancelled = workspace.cancel_job(job)
+
+    assert cancelled.details.status == "Cancelled"
+    assert cancelled.details.end_execution_time is not None
+    assert standin.cancel_calls() == [
+        {"id": job.id, "route": "cancel", "statusBefore": "Executing"}
+    ]
+
+
+def test_delete_is_the_older_cancel(
+    workspace: Workspace, standin: QuantumStandIn, bell: bytes
+) -> None:
+    standin.configure(queue_seconds=60)
+    job = submit(workspace, bell)
+
+    workspace.delete_job(job)
+
+    assert workspace.get_job(job.id).details.status == "Cancelled"
+    assert [call["route"] for call in standin.cancel_calls()] == ["DELETE"]
+
+
+def test_update_changes_name_and_tags(workspace: Workspace, bell: bytes) -> None:
+    job = submit(workspace, bell, shots=5)
+
+    updated = workspace.update_job(job, name="renamed", tags=["a", "b"])
+
+    assert (updated.details.name, updated.details.tags) == ("renamed", ["a", "b"])
+
+
 def test_provider_failure_fails_the_job_with_error_data(
     workspace: Workspace, standin: QuantumStandIn, bell: bytes
 ) -> None:
