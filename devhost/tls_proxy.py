@@ -175,8 +175,10 @@ class TlsProxy:
 
     def __init__(self, *, port: int = 0, cert_dir: Path | None = None) -> None:
         self._port = port
-        self._own_cert_dir = None if cert_dir is not None else Path(tempfile.mkdtemp("-tls"))
-        self.ca = TestCertificateAuthority(cert_dir or self._own_cert_dir)  # type: ignore[arg-type]
+        self._own_cert_dir: Path | None = None
+        if cert_dir is None:
+            cert_dir = self._own_cert_dir = Path(tempfile.mkdtemp("-tls"))
+        self.ca = TestCertificateAuthority(cert_dir)
         self._tls_routes: dict[str, tuple[ssl.SSLContext, Handler]] = {}
         self._plain_routes: dict[str, Handler] = {}
         self._server: _Server | None = None
