@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 import pytest
 from keyvault_stub import VAULT_RESOURCE, KeyVaultStub
 
+from devhost.tls_proxy import TlsProxy
+
 STUB_PROGRAM = Path(__file__).resolve().parents[1] / "support" / "keyvault_stub.py"
 
 
@@ -100,6 +102,16 @@ def test_proxy_reaches_only_the_stub_vault(stub: KeyVaultStub) -> None:
 
     assert connection.getresponse().status == 502
     connection.close()
+
+
+def test_stub_attached_to_another_proxy_serves_through_it() -> None:
+    with TlsProxy() as shared, KeyVaultStub({"greeting": "hi"}, proxy=shared) as attached:
+        _, issued = msi_token(attached, attached.identity_header)
+        status, _, body = vault_get(attached, "/secrets/greeting/", issued["access_token"])
+
+        assert attached.port == shared.port
+        assert attached.env()["HTTPS_PROXY"] == shared.url
+    assert (status, body["value"]) == (200, "hi")
 
 
 def test_program_prints_one_ready_line_with_the_client_environment(tmp_path: Path) -> None:

@@ -1,0 +1,58 @@
+"""`python -m devhost.quantum_standin --port P --data DIR [--queue-seconds S ...]`: serve the
+stand-in, print one JSON line (connection_string, env, control_url) once it serves, and run
+until SIGTERM or SIGINT. DIR holds the test CA (cert.pem) that clients must trust."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+from pathlib import Path
+
+from .standin import QuantumStandIn
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m devhost.quantum_standin")
+    parser.add_argument("--port", type=int, default=0, help="proxy port (0: any free port)")
+    parser.add_argument("--data", type=Path, required=True, help="folder for the test CA")
+    parser.add_argument("--region", default="westeurope")
+    parser.add_argument("--api-key", default=None, help="default: a random key")
+    parser.add_argument("--queue-seconds", type=float, default=0.0)
+    parser.add_argument("--execution-seconds", type=float, default=0.0)
+    parser.add_argument("--transient-error-rate", type=float, default=0.0)
+    parser.add_argument("--never-finish", action="store_true")
+    parser.add_argument("--fail-jobs", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        standin = QuantumStandIn(
+            region=args.region,
+            port=args.port,
+            cert_dir=args.data,
+            api_key=args.api_key,
+            queue_seconds=args.queue_seconds,
+            execution_seconds=args.execution_seconds,
+            transient_error_rate=args.transient_error_rate,
+            never_finish=args.never_finish,
+            fail_jobs=args.fail_jobs,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        parser.error(str(error))
+    with standin:
+        ready = {
+            "connection_string": standin.connection_string,
+            "env": standin.env(),
+            "control_url": standin.control_url,
+        }
+        print(json.dumps(ready), flush=True)
+        stop.wait()
+
+
+if __name__ == "__main__":
+    main()
