@@ -13,4 +13,4 @@ from shared.jobs import status_document
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     view = await read_job(client, req.route_params["id"], caller(req))
     await request_cancel(client, view, settings().retry_after_seconds)
-    return json_response(status_document(view), 202, polling_headers(view.spec.id))
+    return json_response(status_document(view), 202, polling_headers(view))

@@ -15,4 +15,4 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     try:
         return json_response(await job_result(view), 200)
     except NotFinal:
-        return json_response(status_document(view), 202, polling_headers(view.spec.id))
+        return json_response(status_document(view), 202, polling_headers(view))

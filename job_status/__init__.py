@@ -13,4 +13,4 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     view = await read_job(client, req.route_params["id"], caller(req))
     if view.lifecycle.state.is_final:
         return json_response(status_document(view), 200)
-    return json_response(status_document(view), 202, polling_headers())
+    return json_response(status_document(view), 202, polling_headers(view, location=False))

@@ -2,17 +2,30 @@
 
 Each may run more than once (at-least-once after a crash) and must be safe to repeat:
 submitting uses the job id as the target job id, so a repeat finds the job already there.
+Target calls run in a worker thread: a remote target's SDK blocks on the network.
+
+What they report to the orchestrator is an observation: `{"target_job_id", "state",
+"error", "provider"}`, where `state` is None when a remote target could not be reached
+this time (the orchestrator keeps polling until the job's deadline).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
 from typing import Any
 
-from .jobs import JobSpec, JobState, Lifecycle
+from .jobs import JobError, JobSpec, JobState, Lifecycle
 from .storage import job_store
-from .targets import Target, TargetJobLost, TargetStatus, target_named
+from .targets import (
+    Target,
+    TargetJobLost,
+    TargetRejected,
+    TargetStatus,
+    TargetUnreachable,
+    target_named,
+)
 
 log = logging.getLogger("qjobs.activities")
 
@@ -25,30 +38,48 @@ async def _submit(spec: JobSpec, target: Target) -> str:
     problem = await job_store().get_problem(spec)
     if problem is None:
         raise MissingInput(f"job {spec.id} has no record in Blob Storage")
-    return target.submit(spec.id, spec.kind, problem)
+    return await asyncio.to_thread(target.submit, spec.id, spec.kind, problem)
 
 
 def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
     error = None if status.error is None else asdict(status.error)
-    return {"target_job_id": target_job_id, "state": status.state.value, "error": error}
+    return {
+        "target_job_id": target_job_id,
+        "state": status.state.value,
+        "error": error,
+        "provider": status.provider,
+    }
+
+
+def _rejected(job_id: str, error: JobError) -> dict[str, Any]:
+    return _observed(job_id, TargetStatus(JobState.FAILED, error))
 
 
 async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
-    """Submit the job, wait up to `settle_seconds` for it, and report its state."""
+    """Submit the job, wait up to `settle_seconds` for it, and report its state. A target
+    that refuses the job for good reports it failed; an unreachable one raises (retried)."""
     spec = JobSpec.from_json(work["spec"])
-    target = target_named(spec.target)
-    target_job_id = await _submit(spec, target)
+    try:
+        target = await target_named(spec.target)
+        target_job_id = await _submit(spec, target)
+    except TargetRejected as rejected:
+        return _rejected(spec.id, rejected.error)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
-    return _observed(target_job_id, target.status(target_job_id))
+    return await poll_target_job({"spec": work["spec"], "target_job_id": target_job_id})
 
 
 async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
     """The target's state for the job; a job the target lost is submitted again."""
     spec = JobSpec.from_json(work["spec"])
-    target = target_named(spec.target)
     target_job_id = work["target_job_id"]
     try:
-        status = target.status(target_job_id)
+        target = await target_named(spec.target)
+        status = await asyncio.to_thread(target.status, target_job_id)
+    except TargetUnreachable as error:
+        log.warning("could not poll job %s: %s", spec.id, error)
+        return {"target_job_id": target_job_id, "state": None, "error": None, "provider": None}
+    except TargetRejected as rejected:
+        return _rejected(target_job_id, rejected.error)
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
         await _submit(spec, target)
@@ -56,9 +87,15 @@ async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
     return _observed(target_job_id, status)
 
 
-async def cancel_target_job(work: dict[str, Any]) -> None:
+async def cancel_target_job(work: dict[str, Any]) -> dict[str, Any]:
+    """Ask the target to cancel, then report its state (a provider confirms later)."""
     spec = JobSpec.from_json(work["spec"])
-    target_named(spec.target).cancel(work["target_job_id"])
+    try:
+        target = await target_named(spec.target)
+        await asyncio.to_thread(target.cancel, work["target_job_id"])
+    except TargetRejected as rejected:
+        log.warning("could not cancel job %s: %s", spec.id, rejected)
+    return await poll_target_job(work)
 
 
 async def record_job_state(work: dict[str, Any]) -> None:
@@ -75,15 +112,24 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"finish_job needs a final lifecycle, not {work['lifecycle']!r}")
     store = job_store()
     if lifecycle.state is JobState.SUCCEEDED:
-        target = target_named(spec.target)
+        target = await target_named(spec.target)
         try:
-            output = target.output(work["target_job_id"])
+            output = await asyncio.to_thread(target.output, work["target_job_id"])
         except TargetJobLost:
             log.warning(
                 "target %s lost the output of job %s; running it again", spec.target, spec.id
             )
             await _submit(spec, target)
             return {"resubmitted": True}
-        await store.put_result(spec.id, output)
+        except TargetRejected as rejected:
+            lifecycle = Lifecycle(
+                JobState.FAILED,
+                lifecycle.started,
+                lifecycle.finished,
+                rejected.error,
+                lifecycle.provider,
+            )
+        else:
+            await store.put_result(spec.id, output)
     await store.set_record_state(spec, lifecycle.state)
     return lifecycle.to_json()

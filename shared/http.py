@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from .auth import authenticate
-from .config import ConfigError, settings
+from .config import ConfigError, PollPolicy, settings
 from .job_control import OrchestrationUnavailable
-from .jobs import status_link
+from .jobs import JobView, status_link, utc_now
 from .problems import ApiError, invalid_request, service_unavailable
 from .storage import StorageUnavailable
+from .targets import offered_remote_targets
 from .workspace import WorkspaceUnavailable
 
 log = logging.getLogger("qjobs.http")
@@ -43,11 +46,20 @@ def json_response(
     )
 
 
-def polling_headers(job_id: str | None = None) -> dict[str, str]:
-    """Retry-After for a 202 about a running job, and its status Location when given."""
-    headers = {"Retry-After": str(settings().retry_after_seconds)}
-    if job_id is not None:
-        headers["Location"] = status_link(job_id)
+def polling_headers(view: JobView, location: bool = True) -> dict[str, str]:
+    """Retry-After for a 202 about a running job, and (with `location`) its status link.
+
+    A remote job is polled at a growing interval, so its Retry-After grows the same way:
+    after t seconds the orchestrator waits about t * (factor - 1), up to its cap."""
+    retry_after = settings().retry_after_seconds
+    if view.spec.target in offered_remote_targets():
+        policy = PollPolicy.from_json(view.spec.poll)
+        elapsed = (utc_now() - datetime.fromisoformat(view.spec.created)).total_seconds()
+        interval = min(policy.max_seconds, max(0.0, elapsed) * (policy.factor - 1))
+        retry_after = max(retry_after, math.ceil(interval))
+    headers = {"Retry-After": str(retry_after)}
+    if location:
+        headers["Location"] = status_link(view.spec.id)
     return headers
 
 

@@ -88,6 +88,8 @@ class Lifecycle:
     started: str | None = None
     finished: str | None = None
     error: JobError | None = None
+    # A remote job's provider view: {"status", "cost_estimate"?, "error"?}; None for local.
+    provider: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class Lifecycle:
             "started": self.started,
             "finished": self.finished,
             "error": asdict(self.error) if self.error else None,
+            "provider": self.provider,
         }
 
     @classmethod
@@ -107,6 +110,7 @@ class Lifecycle:
             started=data.get("started"),
             finished=data.get("finished"),
             error=JobError(**error) if isinstance(error, dict) else None,
+            provider=data.get("provider") if isinstance(data.get("provider"), dict) else None,
         )
 
 
@@ -146,5 +150,7 @@ def status_document(view: JobView) -> dict[str, Any]:
     }
     if lifecycle.error is not None:
         document["error"] = asdict(lifecycle.error)
+    if lifecycle.provider is not None:
+        document["provider"] = lifecycle.provider
     document["links"] = job_links(spec.id, lifecycle.state)
     return document

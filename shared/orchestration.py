@@ -3,13 +3,17 @@ a `cancel` event, enforce the maximum duration, then store the outcome.
 
 Custom status (while running) and output (once final) are a jobs.Lifecycle, so status reads
 never reach the target. Everything here must be deterministic: it is replayed.
+
+A remote job can wait in a provider's queue for days, so the orchestration starts afresh
+(`continue_as_new`) every ROUNDS_PER_EPISODE polls, carrying what it knows in its input
+(the JobSpec plus a `resume` entry): each episode's history, and so each replay, stays small.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Generator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -23,12 +27,20 @@ POLL = "poll_target_job"
 CANCEL = "cancel_target_job"
 RECORD_STATE = "record_job_state"
 FINISH = "finish_job"
+ROUNDS_PER_EPISODE = 50
+# After a cancel request, how long to wait for the target to confirm it.
+CANCEL_CONFIRM_SECONDS = 30.0
 
 # Transient faults (target or storage briefly unreachable): 16 attempts 2 s apart, so an
 # outage of about 30 s costs no job. (The Python SDK's retries have a fixed interval.)
 _RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=16)
 
 _CANCELLED = JobError("cancelled", "The job was cancelled at the caller's request.")
+_CANCEL_UNCONFIRMED = JobError(
+    "cancelled",
+    "The job was cancelled at the caller's request; the target had not confirmed the"
+    f" cancellation within {CANCEL_CONFIRM_SECONDS:g} s.",
+)
 
 
 def _timed_out(limit: float) -> JobError:
@@ -43,63 +55,130 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
     spec_json = context.get_input()
     spec = JobSpec.from_json(spec_json)
     policy = PollPolicy.from_json(spec.poll)
-    deadline = context.current_utc_datetime + timedelta(seconds=policy.max_job_seconds)
-    lifecycle = Lifecycle(JobState.WAITING)
-    context.set_custom_status(lifecycle.to_json())
-
-    # Submitting also waits up to the first poll interval for the job, so quick local jobs
-    # come back finished without a timer round.
-    submit = {"spec": spec_json, "settle_seconds": policy.first_seconds}
-    try:
-        polled = yield context.call_activity_with_retry(SUBMIT, _RETRY, submit)
-    except Exception:
-        outcome = Lifecycle(JobState.FAILED, error=_unavailable("submit"))
-        return (yield from _finish(context, spec_json, None, outcome))
+    resume = spec_json.get("resume")
+    if resume is None:
+        deadline = context.current_utc_datetime + timedelta(seconds=policy.max_job_seconds)
+        lifecycle = Lifecycle(JobState.WAITING)
+        context.set_custom_status(lifecycle.to_json())
+        # Submitting also waits up to the first poll interval for the job, so quick local
+        # jobs come back finished without a timer round.
+        submit = {"spec": spec_json, "settle_seconds": policy.first_seconds}
+        try:
+            polled = yield context.call_activity_with_retry(SUBMIT, _RETRY, submit)
+        except Exception:
+            outcome = Lifecycle(JobState.FAILED, error=_unavailable("submit"))
+            return (yield from _finish(context, spec_json, None, outcome))
+        poll_round = 0
+    else:
+        deadline = datetime.fromisoformat(resume["deadline"])
+        lifecycle = Lifecycle.from_json(resume["lifecycle"]) or Lifecycle(JobState.WAITING)
+        context.set_custom_status(lifecycle.to_json())
+        polled = resume["polled"]
+        poll_round = resume["poll_round"]
+    spec_json = {key: value for key, value in spec_json.items() if key != "resume"}
     work = {"spec": spec_json, "target_job_id": polled["target_job_id"]}
+    # One wait for the whole episode: an event is handed to the oldest open wait of its name,
+    # so a fresh wait per round would let a round that lost to its timer swallow the cancel.
+    cancel = context.wait_for_external_event(CANCEL_EVENT)
+    episode_rounds = 0
 
-    poll_round = 0
     while True:
-        state = JobState(polled["state"])
+        state = JobState(polled["state"]) if polled.get("state") else lifecycle.state
+        provider = polled.get("provider") or lifecycle.provider
         now = timestamp(context.current_utc_datetime)
-        started = lifecycle.started or now
+        started = lifecycle.started or (now if state is not JobState.WAITING else None)
         if state.is_final:
             error = JobError(**polled["error"]) if polled.get("error") else None
-            outcome = Lifecycle(state, started, error=error)
+            outcome = Lifecycle(state, started or now, error=error, provider=provider)
             stored = yield from _finish(context, spec_json, work, outcome)
             if stored is not None:
                 return stored
             # The target lost the output (a local target restarted) and runs the job again.
-            polled = {"state": JobState.WAITING.value}
+            polled = {"target_job_id": work["target_job_id"], "state": JobState.WAITING.value}
             continue
-        if state is JobState.EXECUTING and lifecycle.state is JobState.WAITING:
-            lifecycle = Lifecycle(JobState.EXECUTING, started)
+        changed = Lifecycle(state, started, provider=provider)
+        if changed != lifecycle:
+            entered_executing = (
+                state is JobState.EXECUTING and lifecycle.state is not JobState.EXECUTING
+            )
+            lifecycle = changed
             context.set_custom_status(lifecycle.to_json())
-            # Only the listing shows this state; finish_job records the final one regardless.
-            with contextlib.suppress(Exception):
-                yield context.call_activity_with_retry(
-                    RECORD_STATE, _RETRY, {"spec": spec_json, "state": JobState.EXECUTING.value}
-                )
+            if entered_executing:
+                # Only the listing shows this state; finish_job records the final one anyway.
+                with contextlib.suppress(Exception):
+                    yield context.call_activity_with_retry(
+                        RECORD_STATE, _RETRY, {"spec": spec_json, "state": state.value}
+                    )
 
         remaining = (deadline - context.current_utc_datetime).total_seconds()
         if remaining <= 0:
-            yield context.call_activity_with_retry(CANCEL, _RETRY, work)
-            outcome = Lifecycle(JobState.FAILED, started, error=_timed_out(policy.max_job_seconds))
+            yield from _cancel_at_target(context, work)
+            outcome = Lifecycle(
+                JobState.FAILED,
+                lifecycle.started,
+                error=_timed_out(policy.max_job_seconds),
+                provider=lifecycle.provider,
+            )
             return (yield from _finish(context, spec_json, work, outcome))
+        if episode_rounds == ROUNDS_PER_EPISODE:
+            context.continue_as_new(
+                {
+                    **spec_json,
+                    "resume": {
+                        "deadline": deadline.isoformat(),
+                        "lifecycle": lifecycle.to_json(),
+                        "polled": polled,
+                        "poll_round": poll_round,
+                    },
+                }
+            )
+            return lifecycle.to_json()
         wait = min(policy.interval(poll_round), remaining)
         timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=wait))
-        cancel = context.wait_for_external_event(CANCEL_EVENT)
         winner = yield context.task_any([timer, cancel])
         if winner == cancel:
             timer.cancel()
-            yield context.call_activity_with_retry(CANCEL, _RETRY, work)
-            outcome = Lifecycle(JobState.CANCELLED, lifecycle.started, error=_CANCELLED)
+            confirmed = yield from _cancel_at_target(context, work)
+            outcome = Lifecycle(
+                JobState.CANCELLED,
+                lifecycle.started,
+                error=_CANCELLED if confirmed else _CANCEL_UNCONFIRMED,
+                provider=lifecycle.provider,
+            )
             return (yield from _finish(context, spec_json, work, outcome))
         poll_round += 1
+        episode_rounds += 1
         try:
             polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
         except Exception:
             outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
             return (yield from _finish(context, spec_json, work, outcome))
+
+
+def _cancel_at_target(
+    context: df.DurableOrchestrationContext, work: dict[str, Any]
+) -> Generator[Any, Any, bool]:
+    """Ask the target to cancel and, for a remote target, wait (bounded) until it reports a
+    final state; whether it did. (A local job stops within moments of its cancel.) A target
+    that cannot be reached does not keep the job from ending."""
+    give_up = context.current_utc_datetime + timedelta(seconds=CANCEL_CONFIRM_SECONDS)
+    try:
+        polled = yield context.call_activity_with_retry(CANCEL, _RETRY, work)
+    except Exception:
+        return False
+    if work["spec"]["target"].startswith("local."):
+        return True
+    wait = 0.5
+    while not (polled.get("state") and JobState(polled["state"]).is_final):
+        if context.current_utc_datetime >= give_up:
+            return False
+        yield context.create_timer(context.current_utc_datetime + timedelta(seconds=wait))
+        wait = min(wait * 2, 8.0)
+        try:
+            polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
+        except Exception:
+            return False
+    return True
 
 
 def _finish(
@@ -115,6 +194,7 @@ def _finish(
         outcome.started,
         timestamp(context.current_utc_datetime),
         outcome.error,
+        outcome.provider,
     )
     request = {
         "spec": spec_json,

@@ -6,6 +6,8 @@ failure leaves no half-created job behind.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
@@ -20,8 +22,12 @@ from .job_control import OrchestrationUnavailable, find_job, start_job
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import InvalidJob, JobKind, kind_named
 from .problems import ApiError, invalid_request
+from .solvers.qasm import ProgramError
+from .solvers.qir import compile_to_qir
 from .storage import StorageUnavailable, job_store
-from .workspace import workspace_coordinates
+from .targets import offered_remote_targets
+from .targets.catalog import REMOTE_KINDS, RemoteTarget
+from .workspace import WorkspaceCoordinates, workspace_coordinates
 
 log = logging.getLogger("qjobs.submit")
 
@@ -61,9 +67,10 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
                 "'name' must be a string of 1 to 200 characters without control characters.",
                 pointer="/name",
             )
-        target = body.get("target", kind.targets[0])
-        if target not in kind.targets:
-            offered = ", ".join(kind.targets)
+        targets = offered_targets(kind)
+        target = body.get("target", targets[0])
+        if target not in targets:
+            offered = ", ".join(targets)
             raise InvalidJob(
                 f"Target {target!r} does not run {kind.name} jobs; use one of: {offered}.",
                 pointer="/target",
@@ -72,6 +79,36 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
     except InvalidJob as error:
         raise invalid_request(error.detail, error.pointer, error.status) from None
     return JobRequest(kind, name, target, problem)
+
+
+def offered_targets(kind: JobKind) -> tuple[str, ...]:
+    """The targets that run `kind`: its local ones first (the default), then Azure Quantum's."""
+    if kind.name not in REMOTE_KINDS:
+        return kind.targets
+    return kind.targets + tuple(offered_remote_targets())
+
+
+async def _check_remote(
+    target: RemoteTarget, request: JobRequest, workspace: WorkspaceCoordinates | None
+) -> None:
+    """400 before anything is stored: no workspace, or a program the target cannot run."""
+    if workspace is None:
+        raise invalid_request(
+            f"Target {target.name} runs on Azure Quantum, and this deployment has no workspace:"
+            " set QJOBS_WORKSPACE_CONNECTION_STRING, or QJOBS_WORKSPACE_RESOURCE_ID and"
+            " QJOBS_WORKSPACE_LOCATION, or QJOBS_KEYVAULT_URL.",
+            "/target",
+        )
+    try:
+        await asyncio.to_thread(
+            compile_to_qir, request.kind.name, request.problem, target.provider.profile
+        )
+    except ProgramError as error:
+        raise invalid_request(
+            f"{target.name} cannot run this program (QIR profile {target.provider.profile}):"
+            f" {error}",
+            "/source",
+        ) from None
 
 
 def parse_idempotency_key(value: str | None) -> str | None:
@@ -113,6 +150,11 @@ async def submit(
             return existing
 
     workspace = await workspace_coordinates()
+    poll = settings().poll
+    remote = offered_remote_targets().get(request.target)
+    if remote is not None:
+        await _check_remote(remote, request, workspace)
+        poll = dataclasses.replace(poll, max_job_seconds=remote.max_job_seconds)
     spec = JobSpec(
         id=job_id,
         owner=owner,
@@ -121,10 +163,8 @@ async def submit(
         target=request.target,
         created=timestamp(utc_now()),
         request_hash=request.fingerprint(),
-        poll=settings().poll.to_json(),
-        workspace=None
-        if workspace is None
-        else {"resource_id": workspace.resource_id, "location": workspace.location},
+        poll=poll.to_json(),
+        workspace=None if workspace is None else workspace.public(),
     )
     store = job_store()
     try:

@@ -21,6 +21,6 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     job_id = accepted.view.spec.id
     final = await wait_until_final(client, job_id, config.splitweights_wait_seconds)
     if final is None:
-        return json_response(status_document(accepted.view), 202, polling_headers(job_id))
+        return json_response(status_document(accepted.view), 202, polling_headers(accepted.view))
     outcome = await job_result(final)
     return json_response(outcome["result"]["assignment"], 200)

@@ -16,7 +16,7 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     request = parse_job_request(read_json_object(req, config.max_body_bytes))
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
-    headers = polling_headers(accepted.view.spec.id)
+    headers = polling_headers(accepted.view)
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(status_document(accepted.view), 202, headers)

@@ -1,12 +1,19 @@
 """`python -m devhost.quantum_standin --port P --data DIR [--queue-seconds S ...]`: serve the
 stand-in, print one JSON line (connection_string, env, control_url) once it serves, and run
-until SIGTERM or SIGINT. DIR holds the test CA (cert.pem) that clients must trust."""
+until SIGTERM or SIGINT. DIR holds the test CA (cert.pem) that clients must trust.
+
+With `-- COMMAND ...` it instead runs COMMAND with the stand-in's environment (its proxy and
+CA, and its connection string as QJOBS_WORKSPACE_CONNECTION_STRING), passes SIGTERM and
+SIGINT on to it, and exits with its exit code: `scripts/start` runs devhost this way."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -25,7 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--never-finish", action="store_true")
     parser.add_argument("--fail-jobs", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND to run with it")
     args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -45,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     with standin:
+        if command:
+            sys.exit(run_with(standin, command))
         ready = {
             "connection_string": standin.connection_string,
             "env": standin.env(),
@@ -52,6 +63,20 @@ def main(argv: list[str] | None = None) -> None:
         }
         print(json.dumps(ready), flush=True)
         stop.wait()
+
+
+def run_with(standin: QuantumStandIn, command: list[str]) -> int:
+    """Run `command` against the stand-in; its exit code (128 + n when signal n ended it)."""
+    env = {
+        **os.environ,
+        **standin.env(),
+        "QJOBS_WORKSPACE_CONNECTION_STRING": standin.connection_string,
+    }
+    child = subprocess.Popen(command, env=env)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _: child.send_signal(received))
+    code = child.wait()
+    return 128 - code if code < 0 else code
 
 
 if __name__ == "__main__":

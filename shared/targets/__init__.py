@@ -1,25 +1,41 @@
-"""Targets run jobs: `local.*` in this process's worker pool, later Azure Quantum's.
+"""Targets run jobs: `local.*` in this process's worker pool, the others on Azure Quantum.
 
-A target is addressed by name (`local.optimizer`); the orchestrator's activities submit to
-it, poll it, fetch its output and cancel through this one interface.
+A target is addressed by name (`local.optimizer`, `ionq.simulator`); the orchestrator's
+activities submit to it, poll it, fetch its output and cancel through this one interface.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..jobs import JobError, JobState
+from .catalog import RemoteTarget, remote_targets
 
 
 @dataclass(frozen=True)
 class TargetStatus:
     state: JobState
     error: JobError | None = None
+    # What a remote provider says beyond the state: its own status, cost estimate, error.
+    provider: dict[str, Any] | None = None
 
 
 class TargetJobLost(Exception):
     """The target has no job with this id (a local target restarted): submit it again."""
+
+
+class TargetUnreachable(Exception):
+    """The target did not answer or asked to slow down: try again later."""
+
+
+class TargetRejected(Exception):
+    """The target refused the job for good (bad input, quota, unknown target): it fails."""
+
+    def __init__(self, error: JobError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class Target(Protocol):
@@ -39,10 +55,30 @@ class Target(Protocol):
     def cancel(self, target_job_id: str) -> None: ...
 
 
-def target_named(name: str) -> Target:
-    """The target called `name`; KeyError for a name no kind offers."""
-    from .local import local_target
+@functools.cache
+def offered_remote_targets() -> dict[str, RemoteTarget]:
+    """This process's remote targets (app settings do not change while a worker runs)."""
+    return remote_targets()
 
+
+def is_remote(name: str) -> bool:
+    return name in offered_remote_targets()
+
+
+async def target_named(name: str) -> Target:
+    """The target called `name`; KeyError for a name no kind offers, TargetRejected for a
+    remote target while no Azure Quantum workspace is configured."""
     if name.startswith("local."):
+        from .local import local_target
+
         return local_target(name)
-    raise KeyError(name)
+    info = offered_remote_targets()[name]
+    from ..workspace import workspace_coordinates
+    from .azure_quantum import AzureQuantumTarget
+
+    coordinates = await workspace_coordinates()
+    if coordinates is None:
+        raise TargetRejected(
+            JobError("target_unavailable", f"No Azure Quantum workspace is configured for {name}.")
+        )
+    return AzureQuantumTarget(info, coordinates)

@@ -80,6 +80,8 @@ CASES = [
     "POST /splitweights 413 too many weights",
     "POST /splitweights 415 text/plain",
     "GET /openapi.json 200 no key",
+    "GET /targets 200",
+    "GET /targets 401 no key",
 ]
 # Documented answers no exchange here produces: a failure inside qjobs (500) and storage, Key
 # Vault or the durable host unreachable (503; tests/api/test_storage_outage.py goes there).
@@ -335,6 +337,8 @@ def exchanges(alice: Api, bob: Api, anonymous: Api, impatient: Api) -> dict[str,
     seen["GET /jobs 400 bad limit"] = alice.request("GET", "/api/jobs?limit=0")
     seen["GET /jobs 401 wrong key"] = Api(alice.host, "not-a-key").request("GET", "/api/jobs")
     seen["GET /openapi.json 200 no key"] = anonymous.request("GET", "/api/openapi.json")
+    seen["GET /targets 200"] = alice.request("GET", "/api/targets")
+    seen["GET /targets 401 no key"] = anonymous.request("GET", "/api/targets")
 
     for method in ("GET", "POST"):
         slow_answer = seen[f"{method} /splitweights 202 slower than the wait"]

@@ -1,0 +1,239 @@
+"""Azure Quantum targets end to end: devhost + Azurite + the Azure Quantum stand-in, with the
+real azure-quantum SDK inside qjobs reaching the stand-in as https://westeurope.quantum.azure.com
+through a local proxy and a test CA, as production reaches the real service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+
+from devhost.azurite import Azurite
+from devhost.quantum_standin import QuantumStandIn
+
+REMOTE_TARGETS = ("ionq.simulator", "quantinuum.sim.h2-1e", "rigetti.sim.qvm")
+ONLY_Q0_FLIPPED = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[3] q;
+bit[3] c;
+x q[0];
+c = measure q;
+"""
+RANDOM_BIT = "operation GetRandomBit() : Result { use q = Qubit(); H(q); return M(q); }"
+MAX_JOB_SECONDS = 8
+
+
+@pytest.fixture(scope="module")
+def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuantumStandIn]:
+    cert_dir = tmp_path_factory.mktemp("standin")
+    with QuantumStandIn(region="westeurope", cert_dir=cert_dir) as service:
+        yield service
+
+
+@pytest.fixture(autouse=True)
+def fresh_standin(standin: QuantumStandIn) -> None:
+    standin.reset()
+
+
+@pytest.fixture(scope="module")
+def remote(
+    standin: QuantumStandIn, azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    env = api_env(
+        azurite.connection_string,
+        QJOBS_WORKSPACE_CONNECTION_STRING=standin.connection_string,
+        QJOBS_BLOB_CONTAINER="qjobs-remote",
+        QJOBS_POLL_FIRST_SECONDS="0.1",
+        QJOBS_POLL_MAX_SECONDS="0.5",
+        QJOBS_MAX_JOB_SECONDS=str(MAX_JOB_SECONDS),
+        **standin.env(),
+    )
+    host = start_api_host(tmp_path_factory.mktemp("remote"), env)
+    yield Api(host, KEYS["alice"])
+    host.stop()
+
+
+def created(standin: QuantumStandIn) -> list[str]:
+    """The provider jobs the stand-in was asked to create, by id."""
+    return [job["id"] for job in standin.created_jobs()]
+
+
+def cancelled(standin: QuantumStandIn) -> list[str]:
+    return [call["id"] for call in standin.cancel_calls()]
+
+
+def circuit(target: str, source: str = BELL, shots: int = 100) -> dict:
+    return {"kind": "circuit", "source": source, "shots": shots, "target": target, "seed": 3}
+
+
+def wait_for_provider_status(api: Api, job_id: str, status: str) -> dict:
+    deadline = time.monotonic() + 20
+    while True:
+        document = api.status(job_id).json()
+        if document.get("provider", {}).get("status") == status:
+            return document
+        assert time.monotonic() < deadline, document
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("target", REMOTE_TARGETS)
+def test_bell_circuit_runs_on_the_remote_target_as_one_provider_job(
+    remote: Api, standin: QuantumStandIn, target: str
+) -> None:
+    job_id = remote.submit_ok(circuit(target))
+
+    document = remote.wait_for(job_id)
+    result = remote.result(job_id).json()["result"]
+
+    assert document["status"] == "succeeded", document
+    assert document["target"] == target
+    assert document["provider"]["status"] == "Succeeded"
+    assert set(result["counts"]) <= {"00", "11"}
+    assert sum(result["counts"].values()) == result["shots"] == 100
+    assert created(standin) == [job_id]
+
+
+@pytest.mark.parametrize("target", REMOTE_TARGETS)
+def test_seed_qsharp_program_runs_on_the_remote_target(remote: Api, target: str) -> None:
+    job = {"kind": "qsharp", "source": RANDOM_BIT, "entry": "GetRandomBit()", "shots": 50}
+    job_id = remote.submit_ok({**job, "target": target})
+
+    assert remote.wait_for(job_id)["status"] == "succeeded"
+    counts = remote.result(job_id).json()["result"]["counts"]
+    assert set(counts) <= {"0", "1"} and sum(counts.values()) == 50
+
+
+def test_bit_order_is_the_same_locally_and_remotely(remote: Api) -> None:
+    local_id = remote.submit_ok(circuit("local.simulator", ONLY_Q0_FLIPPED, 20))
+    remote_id = remote.submit_ok(circuit("ionq.simulator", ONLY_Q0_FLIPPED, 20))
+
+    for job_id in (local_id, remote_id):
+        assert remote.wait_for(job_id)["status"] == "succeeded"
+    local = remote.result(local_id).json()["result"]["counts"]
+    far = remote.result(remote_id).json()["result"]["counts"]
+    assert local == far == {"001": 20}
+
+
+def test_provider_failure_fails_the_job_with_the_providers_message(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    standin.configure(fail_jobs=True)
+    job_id = remote.submit_ok(circuit("quantinuum.sim.h2-1e"))
+
+    document = remote.wait_for(job_id)
+    answer = remote.result(job_id)
+
+    assert document["status"] == "failed"
+    assert document["error"]["code"] == "target_error"
+    provider_error = document["provider"]["error"]
+    assert provider_error["message"] in document["error"]["message"]
+    assert answer.status == 409 and answer.json()["error"] == document["error"]
+
+
+@pytest.mark.parametrize("provider_state", ["Waiting", "Executing"])
+def test_cancel_cancels_the_provider_job_exactly_once(
+    remote: Api, standin: QuantumStandIn, provider_state: str
+) -> None:
+    if provider_state == "Waiting":
+        standin.configure(queue_seconds=60)
+    else:
+        standin.configure(execution_seconds=60)
+    job_id = remote.submit_ok(circuit("ionq.simulator"))
+    wait_for_provider_status(remote, job_id, provider_state)
+
+    assert remote.cancel(job_id).status == 202
+    document = remote.wait_for(job_id)
+
+    assert document["status"] == "cancelled", document
+    assert document["provider"]["status"] == "Cancelled"
+    assert cancelled(standin) == [job_id]
+    assert remote.cancel(job_id).status == 409
+
+
+def test_transient_workspace_errors_neither_fail_nor_duplicate_jobs(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    standin.configure(transient_error_rate=0.3)
+    jobs = [remote.submit_ok(circuit(target)) for target in REMOTE_TARGETS for _ in range(2)]
+
+    for job_id in jobs:
+        assert remote.wait_for(job_id, timeout=60)["status"] == "succeeded"
+    assert sorted(created(standin)) == sorted(jobs)
+
+
+def test_never_finishing_job_times_out_and_is_cancelled_at_the_provider(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    standin.configure(never_finish=True)
+    job_id = remote.submit_ok(circuit("rigetti.sim.qvm"))
+
+    document = remote.wait_for(job_id, timeout=MAX_JOB_SECONDS + 30)
+
+    assert document["status"] == "failed"
+    assert document["error"]["code"] == "timeout"
+    assert cancelled(standin) == [job_id]
+
+
+def test_program_the_targets_profile_cannot_run_is_a_400_before_anything_is_stored(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    feedback = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+h q[0];
+c[0] = measure q[0];
+if (c[0]) x q[1];
+c[1] = measure q[1];
+"""
+    answer = remote.submit(circuit("ionq.simulator", feedback))
+
+    assert answer.status == 400, answer.text
+    assert answer.json()["errors"][0]["pointer"] == "/source"
+    assert created(standin) == []
+
+
+def test_remote_target_without_a_workspace_is_a_400_naming_the_settings(alice: Api) -> None:
+    before = alice.request("GET", "/api/jobs?limit=100").json()["jobs"]
+
+    answer = alice.submit(circuit("ionq.simulator"))
+
+    assert answer.status == 400, answer.text
+    assert "QJOBS_WORKSPACE_CONNECTION_STRING" in answer.json()["detail"]
+    assert alice.request("GET", "/api/jobs?limit=100").json()["jobs"] == before
+
+
+def test_targets_lists_local_and_remote_targets_with_availability(remote: Api) -> None:
+    targets = {t["name"]: t for t in remote.request("GET", "/api/targets").json()["targets"]}
+
+    assert {"local.optimizer", "local.simulator", *REMOTE_TARGETS} <= set(targets)
+    assert targets["ionq.simulator"]["availability"] == "available"
+    assert targets["quantinuum.sim.h2-1e"]["profile"] == "Adaptive_RI"
+    assert "qsharp" in targets["rigetti.sim.qvm"]["kinds"]
+
+
+def test_targets_without_a_workspace_are_listed_as_not_configured(alice: Api) -> None:
+    targets = {t["name"]: t for t in alice.request("GET", "/api/targets").json()["targets"]}
+
+    assert targets["ionq.simulator"]["availability"] == "not_configured"
+
+
+def test_connection_string_and_api_key_never_reach_answers_or_logs(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    job_id = remote.submit_ok(circuit("ionq.simulator"))
+    remote.wait_for(job_id)
+    answers = [remote.status(job_id).text, remote.result(job_id).text]
+    answers.append(remote.request("GET", "/api/targets").text)
+    api_key = standin.connection_string.split("ApiKey=")[1].split(";")[0]
+
+    for text in [*answers, remote.host.log_text(whole=True)]:
+        assert api_key not in text
+
+
+def test_local_jobs_still_run_beside_remote_ones(remote: Api) -> None:
+    job_id = remote.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
+
+    assert remote.wait_for(job_id)["status"] == "succeeded"
