@@ -10,9 +10,10 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
+from .job_control import target_done_announcer
 from .jobs import JobSpec, JobState, Lifecycle
 from .storage import job_store
-from .targets import Target, TargetJobLost, TargetStatus, target_named
+from .targets import NotifiesWhenDone, Target, TargetJobLost, TargetStatus, target_named
 
 log = logging.getLogger("qjobs.activities")
 
@@ -25,7 +26,13 @@ async def _submit(spec: JobSpec, target: Target) -> str:
     problem = await job_store().get_problem(spec)
     if problem is None:
         raise MissingInput(f"job {spec.id} has no record in Blob Storage")
-    return target.submit(spec.id, spec.kind, problem)
+    return target.submit(spec.id, spec.kind, problem, spec.owner)
+
+
+def _announce_when_done(target: Target, target_job_id: str, starter: str | None) -> None:
+    """Have a target that can tell raise the orchestration's target_done event at the job's end."""
+    if starter is not None and isinstance(target, NotifiesWhenDone):
+        target.when_done(target_job_id, target_done_announcer(starter, target_job_id))
 
 
 def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
@@ -33,25 +40,29 @@ def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
     return {"target_job_id": target_job_id, "state": status.state.value, "error": error}
 
 
-async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
-    """Submit the job, wait up to `settle_seconds` for it, and report its state."""
+async def submit_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
+    """Submit the job, wait up to `settle_seconds` for it, and report its state. `starter` is
+    the durable client binding: with it, a local job's end is announced to its orchestration."""
     spec = JobSpec.from_json(work["spec"])
     target = target_named(spec.target)
     target_job_id = await _submit(spec, target)
+    _announce_when_done(target, target_job_id, starter)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
     return _observed(target_job_id, target.status(target_job_id))
 
 
-async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
+async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
     """The target's state for the job; a job the target lost is submitted again."""
     spec = JobSpec.from_json(work["spec"])
     target = target_named(spec.target)
     target_job_id = work["target_job_id"]
     try:
+        _announce_when_done(target, target_job_id, starter)
         status = target.status(target_job_id)
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
         await _submit(spec, target)
+        _announce_when_done(target, target_job_id, starter)
         return _observed(target_job_id, TargetStatus(JobState.WAITING))
     return _observed(target_job_id, status)
 

@@ -6,8 +6,10 @@ like a job that does not exist.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,6 +23,7 @@ log = logging.getLogger("qjobs.jobs")
 
 ORCHESTRATOR = "orchestrator"
 CANCEL_EVENT = "cancel"
+TARGET_DONE_EVENT = "target_done"
 
 _ORCHESTRATION_FAILED = JobError(
     "internal", "The job's orchestration failed unexpectedly; the operators' logs have the cause."
@@ -130,3 +133,30 @@ def already_final(view: JobView) -> ApiError:
         job_id=view.spec.id,
         job_status=state,
     )
+
+
+def target_done_announcer(starter: str, job_id: str) -> Callable[[], None]:
+    """A callback, safe to call from any thread, that raises TARGET_DONE_EVENT on the job's
+    orchestration.
+
+    Made inside an activity: the event is raised on that activity's event loop, the one the
+    durable client's shared HTTP session belongs to. If that loop is gone, or the orchestration
+    has already finished, nothing happens: the orchestrator's polling is the safety net.
+    """
+    loop = asyncio.get_running_loop()
+    client = df.DurableOrchestrationClient(starter)
+
+    async def announce() -> None:
+        try:
+            await client.raise_event(job_id, TARGET_DONE_EVENT, None)
+        except Exception as error:  # finished (410) or unknown (404): nobody is waiting
+            log.debug("target_done for %s not delivered: %s", job_id, error)
+
+    def call() -> None:
+        coroutine = announce()
+        try:
+            asyncio.run_coroutine_threadsafe(coroutine, loop)
+        except RuntimeError:  # the loop is closed
+            coroutine.close()
+
+    return call

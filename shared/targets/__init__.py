@@ -6,8 +6,9 @@ it, poll it, fetch its output and cancel through this one interface.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..jobs import JobError, JobState
 
@@ -25,8 +26,9 @@ class TargetJobLost(Exception):
 class Target(Protocol):
     name: str
 
-    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
-        """Start the job; submitting the same job id again returns the same target job."""
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
+        """Start the job for client `owner` (whom a shared target schedules fairly);
+        submitting the same job id again returns the same target job."""
 
     async def settle(self, target_job_id: str, seconds: float) -> None:
         """Wait up to `seconds` for the job to finish (at once if it has); a target that
@@ -37,6 +39,15 @@ class Target(Protocol):
     def output(self, target_job_id: str) -> dict[str, Any]: ...
 
     def cancel(self, target_job_id: str) -> None: ...
+
+
+@runtime_checkable
+class NotifiesWhenDone(Protocol):
+    """A target that can say when a job ends (the local targets), so its orchestration need
+    not wait for its next poll."""
+
+    def when_done(self, target_job_id: str, callback: Callable[[], None]) -> None:
+        """Call `callback` once, from any thread, when the job ends (not if it already has)."""
 
 
 def target_named(name: str) -> Target:
