@@ -10,6 +10,7 @@ import math
 from collections.abc import Collection
 from typing import Any
 
+from ..config import settings
 from .base import InvalidJob
 
 Location = tuple[str | int, ...]
@@ -117,16 +118,25 @@ def array(value: object, at: Location, *, max_items: int, empty: bool = False) -
     return value
 
 
-def time_limit(body: dict[str, Any], default: float) -> float:
-    """The optional `time_limit` field: seconds, more than 0 and at most 60."""
+def time_limit(body: dict[str, Any], default: float, maximum: float = MAX_TIME_LIMIT) -> float:
+    """The optional `time_limit` field: seconds, more than 0 and at most `maximum`.
+
+    The local targets kill a job still running shortly after its time limit (it fails with
+    `timeout`), so a kind with this field in its input is bounded even inside one solver call.
+    """
     if "time_limit" not in body:
         return default
     seconds = finite_number(body["time_limit"], ("time_limit",))
-    if not 0 < seconds <= MAX_TIME_LIMIT:
-        raise invalid(
-            ("time_limit",), f"must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds"
-        )
+    if not 0 < seconds <= maximum:
+        raise invalid(("time_limit",), f"must be more than 0 and at most {maximum:g} seconds")
     return seconds
+
+
+def program_time_limit(body: dict[str, Any]) -> float:
+    """`time_limit` of a program kind (circuit, qsharp): its default and maximum are settings."""
+    config = settings()
+    maximum = config.program_max_time_limit
+    return time_limit(body, min(config.program_time_limit, maximum), maximum)
 
 
 def seed(body: dict[str, Any]) -> int | None:
