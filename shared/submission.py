@@ -20,6 +20,7 @@ from .job_control import OrchestrationUnavailable, find_job, start_job
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import InvalidJob, JobKind, kind_named
 from .problems import ApiError, invalid_request
+from .quotas import quotas
 from .storage import StorageUnavailable, job_store
 from .workspace import workspace_coordinates
 
@@ -112,6 +113,22 @@ async def submit(
         if existing is not None:
             return existing
 
+    limits = quotas()
+    await limits.admit(client, owner, settings())
+    try:
+        return await _create(client, owner, request, idempotency_key, job_id)
+    except BaseException:
+        limits.release(owner)
+        raise
+
+
+async def _create(
+    client: df.DurableOrchestrationClient,
+    owner: str,
+    request: JobRequest,
+    idempotency_key: str | None,
+    job_id: str,
+) -> Accepted:
     workspace = await workspace_coordinates()
     spec = JobSpec(
         id=job_id,
