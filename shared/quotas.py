@@ -4,8 +4,9 @@ Jobs in flight are counted by the durable host, so the count holds across restar
 starts with its owner's tag (jobs.owner_tag), and one status query for running instances with
 that prefix counts them. That query runs at most once a second per client, jobs accepted here
 since are added to it, and it runs again before a refusal, so a submission under the limit
-usually costs no round trip and one at the limit is refused on a fresh count. With several hosts (scale
-out on Azure) a client may exceed its limit by what the others accepted within that second.
+usually costs no round trip and one at the limit is refused on a fresh count. With several
+hosts (scale out on Azure) a client may exceed its limit by what the others accepted within
+that second.
 Submissions per minute are counted per process, over a sliding minute.
 """
 
