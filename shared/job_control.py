@@ -49,14 +49,24 @@ def _ended(status: df.DurableOrchestrationStatus) -> str | None:
     return timestamp(status.last_updated_time) if status.last_updated_time else None
 
 
+def _spec_of(instance_id: str | None, spec_json: Any) -> JobSpec | None:
+    """The JobSpec an orchestration was started with; None for one this API did not start."""
+    if not isinstance(spec_json, dict):
+        return None
+    spec = JobSpec.from_json(spec_json)
+    texts = (spec.owner, spec.kind, spec.target, spec.created)
+    if spec.id != instance_id or not all(isinstance(text, str) for text in texts):
+        return None
+    return spec
+
+
 def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
     """The job behind a durable status (None when there is no such instance)."""
     if status.runtime_status is None:
         return None
-    spec_json = _decoded(status.input_)
-    if not isinstance(spec_json, dict):
+    spec = _spec_of(status.instance_id, _decoded(status.input_))
+    if spec is None:
         return None
-    spec = JobSpec.from_json(spec_json)
     runtime = status.runtime_status
     if runtime is OrchestrationRuntimeStatus.Completed:
         lifecycle = Lifecycle.from_json(_decoded(status.output))

@@ -6,6 +6,7 @@ failure leaves no half-created job behind.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import azure.durable_functions as df
+import azure.functions as func
 
 from .config import settings
+from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import InvalidJob, JobKind, kind_named
@@ -57,7 +60,9 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
     try:
         kind = kind_named(body.get("kind"))
         name = body.get("name")
-        if name is not None and not (isinstance(name, str) and _NAME.fullmatch(name)):
+        if name is not None and not (
+            isinstance(name, str) and _NAME.fullmatch(name) and _is_unicode(name)
+        ):
             raise InvalidJob(
                 "'name' must be a string of 1 to 200 characters without control characters.",
                 pointer="/name",
@@ -73,6 +78,21 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
     except InvalidJob as error:
         raise invalid_request(error.detail, error.pointer, error.status) from None
     return JobRequest(kind, name, target, problem)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON's "\\ud800" escape allows one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def read_job_request(req: func.HttpRequest, max_bytes: int) -> JobRequest:
+    """The job a request's body describes. Parsing and validating a body of megabytes takes
+    a while, so it runs in a thread: other callers' requests keep being served meanwhile."""
+    return await asyncio.to_thread(lambda: parse_job_request(read_json_object(req, max_bytes)))
 
 
 def parse_idempotency_key(value: str | None) -> str | None:

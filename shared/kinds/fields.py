@@ -17,6 +17,7 @@ Location = tuple[str | int, ...]
 
 MAX_SEED = 2**64 - 1
 MAX_TIME_LIMIT = 60.0
+_EXACT_FLOAT = 2**53  # every integer up to this is a float exactly
 
 
 def pointer(at: Location) -> str:
@@ -84,7 +85,11 @@ def required(body: dict[str, Any], name: str, what: str, at: Location = ()) -> A
 
 
 def integer(value: object, at: Location, *, low: int, high: int) -> int:
-    """An integer in [low, high]; booleans and numbers with a decimal point are not integers."""
+    """An integer in [low, high]. A number with a decimal point but no fraction (410.0) is
+    that integer, as JSON Schema's "integer" says, when a float holds it exactly (up to
+    2**53); booleans are not integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT:
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid(at, f"must be an integer, not {json_type(value)}")
     if not low <= value <= high:
