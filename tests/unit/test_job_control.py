@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import azure.durable_functions as df
+from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
 from shared.job_control import view_of
 
@@ -21,8 +21,8 @@ SPEC = {
 }
 
 
-def status(input_: object) -> df.DurableOrchestrationStatus:
-    return df.DurableOrchestrationStatus.from_json(
+def status(input_: object) -> DurableOrchestrationStatus:
+    return DurableOrchestrationStatus.from_json(
         {
             "name": "orchestrator",
             "instanceId": JOB_ID,
