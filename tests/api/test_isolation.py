@@ -123,3 +123,18 @@ def test_a_large_body_does_not_stall_another_clients_request(alice: Api, bob: Ap
     assert posted == [202]
     # A GET served while the body is parsed and validated waits for none of it.
     assert max(busy) < 20 * idle + 0.2
+
+
+def test_a_local_job_that_ends_raises_target_done_on_its_orchestration(alice: Api) -> None:
+    job = {"kind": "number_partitioning", "weights": hard_partition(60), "time_limit": 1}
+    job_id = alice.submit_ok(job)
+    alice.wait_for(job_id)
+    url = f"{alice.host.webhook_url}instances/{job_id}?showHistory=true"
+    deadline = time.monotonic() + 10
+    while True:
+        history = http("GET", url).json()["historyEvents"]
+        raised = [event for event in history if event["EventType"] == "EventRaised"]
+        if raised or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [event["Name"] for event in raised] == ["target_done"]
