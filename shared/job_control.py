@@ -16,7 +16,16 @@ import aiohttp
 import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
-from .jobs import JobError, JobSpec, JobState, JobView, Lifecycle, is_job_id, timestamp
+from .jobs import (
+    JobError,
+    JobSpec,
+    JobState,
+    JobView,
+    Lifecycle,
+    is_job_id,
+    owner_tag,
+    timestamp,
+)
 from .problems import ApiError, invalid_request, job_not_found, service_unavailable
 
 log = logging.getLogger("qjobs.jobs")
@@ -98,6 +107,10 @@ async def read_job(client: df.DurableOrchestrationClient, job_id: str, owner: st
     """The caller's job; 400 for a malformed id, 404 for an unknown id or another's job."""
     if not is_job_id(job_id):
         raise invalid_request(f"{job_id!r} is not a job id (32 lowercase hex digits).")
+    if not job_id.startswith(owner_tag(owner)):
+        # Not one of the caller's ids: unknown or another's, answered alike without a lookup,
+        # so neither the answer nor its time tells whether the job exists.
+        raise job_not_found(job_id)
     view = await find_job(client, job_id)
     if view is None or view.spec.owner != owner:
         raise job_not_found(job_id)
