@@ -5,10 +5,13 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
-from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
-from devhost_testkit import http
+from conftest import BELL, KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
+from devhost_testkit import REPO_ROOT, http
+
+from devhost.azurite import Azurite
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
 FOREVER = "OPENQASM 3.0;\nint i = 0;\nwhile (true) { i += 1; }\n"
@@ -138,3 +141,28 @@ def test_a_local_job_that_ends_raises_target_done_on_its_orchestration(alice: Ap
             break
         time.sleep(0.05)
     assert [event["Name"] for event in raised] == ["target_done"]
+
+
+@pytest.fixture(scope="module")
+def slow_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A host whose orchestrations poll only every 10 s."""
+    env = api_env(
+        azurite.connection_string, QJOBS_POLL_FIRST_SECONDS="10", QJOBS_POLL_MAX_SECONDS="10"
+    )
+    host = start_api_host(tmp_path_factory.mktemp("slow-polling"), env)
+    yield Api(host, KEYS["alice"])
+    host.stop()
+
+
+@pytest.mark.skipif(
+    "TARGET_DONE_EVENT" not in (REPO_ROOT / "shared" / "orchestration.py").read_text(),
+    reason="the orchestrator does not wait for target_done yet",
+)
+def test_a_local_job_is_final_as_soon_as_it_ends_whatever_the_poll_interval(
+    slow_polling: Api,
+) -> None:
+    job = {"kind": "number_partitioning", "weights": hard_partition(60), "time_limit": 1}
+    started = time.monotonic()
+    job_id = slow_polling.submit_ok(job)
+    assert slow_polling.wait_for(job_id, timeout=30)["status"] == "succeeded"
+    assert time.monotonic() - started < 5
