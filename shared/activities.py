@@ -46,8 +46,9 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
     spec = JobSpec.from_json(work["spec"])
     target = target_named(spec.target)
     target_job_id = await _submit(spec, target)
-    _announce_when_done(target, target_job_id, starter)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
+    # After the settle: a quick job has ended by now and needs no event (its state says so).
+    _announce_when_done(target, target_job_id, starter)
     return _observed(target_job_id, target.status(target_job_id))
 
 
