@@ -67,6 +67,7 @@ class HttpFunctionHandler:
         path = request.path
         if self._prefix:
             path = path[len(self._prefix) + 1 :]
+        allowed: set[str] = set()
         matched_path = False
         for route in self._routes:
             params = route.template.match(path)
@@ -75,8 +76,10 @@ class HttpFunctionHandler:
             matched_path = True
             if route.methods is None or request.method in route.methods:
                 return await self._invoke(route.function, request, params)
+            allowed.update(route.methods)
         if matched_path:
-            return web.Response(status=405)
+            # RFC 9110: a 405 names the methods the resource supports.
+            return web.Response(status=405, headers={"Allow": ", ".join(sorted(allowed))})
         return web.Response(status=404)
 
     async def _invoke(

@@ -53,6 +53,7 @@ class DevHost:
         self._executor = ThreadPoolExecutor(thread_pool_size(), thread_name_prefix="devhost-sync")
         self._store = Store(options.data_dir / f"{self.app.hub_name}.sqlite3")
         self._engine = DurableEngine(self.app, self._store, self._executor)
+        self._engine.activity_inputs = self._activity_inputs
         self._durable_api = DurableHttpApi(self._engine, self._store, self.app.hub_name)
         self._runner: web.AppRunner | None = None
 
@@ -70,6 +71,16 @@ class DevHost:
         """Input bindings other than the trigger: the durable client binding."""
         return {
             binding.name: client_binding(base_url_of(request), self.app.hub_name)
+            for binding in function.bindings_of("in")
+            if binding.type in DURABLE_CLIENT_TYPES
+        }
+
+    def _activity_inputs(self, function: Function) -> dict[str, Any]:
+        """An activity's durable client binding points at this host's own bound address."""
+        host = self.options.host if self.options.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+        base_url = f"http://{host}:{self.options.port}"
+        return {
+            binding.name: client_binding(base_url, self.app.hub_name)
             for binding in function.bindings_of("in")
             if binding.type in DURABLE_CLIENT_TYPES
         }

@@ -9,5 +9,5 @@ from shared.listing import list_jobs
 
 @endpoint
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    page = await list_jobs(caller(req), dict(req.params))
+    page = await list_jobs(client, caller(req), dict(req.params))
     return json_response(page, 200)

@@ -16,9 +16,11 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
+from .job_control import target_done_announcer
 from .jobs import JobError, JobSpec, JobState, Lifecycle
 from .storage import job_store
 from .targets import (
+    NotifiesWhenDone,
     Target,
     TargetJobLost,
     TargetRejected,
@@ -38,7 +40,13 @@ async def _submit(spec: JobSpec, target: Target) -> str:
     problem = await job_store().get_problem(spec)
     if problem is None:
         raise MissingInput(f"job {spec.id} has no record in Blob Storage")
-    return await asyncio.to_thread(target.submit, spec.id, spec.kind, problem)
+    return await asyncio.to_thread(target.submit, spec.id, spec.kind, problem, spec.owner)
+
+
+def _announce_when_done(target: Target, target_job_id: str, starter: str | None) -> None:
+    """Have a target that can tell raise the orchestration's target_done event at the job's end."""
+    if starter is not None and isinstance(target, NotifiesWhenDone):
+        target.when_done(target_job_id, target_done_announcer(starter, target_job_id))
 
 
 def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
@@ -55,9 +63,11 @@ def _rejected(job_id: str, error: JobError) -> dict[str, Any]:
     return _observed(job_id, TargetStatus(JobState.FAILED, error))
 
 
-async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
+async def submit_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
     """Submit the job, wait up to `settle_seconds` for it, and report its state. A target
-    that refuses the job for good reports it failed; an unreachable one raises (retried)."""
+    that refuses the job for good reports it failed; an unreachable one raises (retried).
+    `starter` is the durable client binding: with it, a local job's end is announced to its
+    orchestration."""
     spec = JobSpec.from_json(work["spec"])
     try:
         target = await target_named(spec.target)
@@ -65,15 +75,18 @@ async def submit_target_job(work: dict[str, Any]) -> dict[str, Any]:
     except TargetRejected as rejected:
         return _rejected(spec.id, rejected.error)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
+    # After the settle: a quick job has ended by now and needs no event (its state says so).
+    _announce_when_done(target, target_job_id, starter)
     return await poll_target_job({"spec": work["spec"], "target_job_id": target_job_id})
 
 
-async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
+async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
     """The target's state for the job; a job the target lost is submitted again."""
     spec = JobSpec.from_json(work["spec"])
     target_job_id = work["target_job_id"]
     try:
         target = await target_named(spec.target)
+        _announce_when_done(target, target_job_id, starter)
         status = await asyncio.to_thread(target.status, target_job_id)
     except TargetUnreachable as error:
         log.warning("could not poll job %s: %s", spec.id, error)
@@ -83,6 +96,7 @@ async def poll_target_job(work: dict[str, Any]) -> dict[str, Any]:
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
         await _submit(spec, target)
+        _announce_when_done(target, target_job_id, starter)
         return _observed(target_job_id, TargetStatus(JobState.WAITING))
     return _observed(target_job_id, status)
 

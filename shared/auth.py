@@ -51,6 +51,8 @@ def authenticate(headers: Mapping[str, str], api_keys: str) -> str:
     key = presented_key(headers)
     if key is None:
         raise unauthorized("Pass an API key as 'Authorization: Bearer <key>' or 'x-api-key'.")
+    if not (key.isascii() and key.isprintable()):  # headers may carry any bytes
+        raise unauthorized("The API key is not valid.")
     client = parse_api_keys(api_keys).get(key_hash(key))
     if client is None:
         raise unauthorized("The API key is not valid.")

@@ -49,6 +49,10 @@ class Settings:
     poll: PollPolicy
     local_workers: int
     splitweights_wait_seconds: float
+    program_time_limit: float
+    program_max_time_limit: float
+    max_jobs_in_flight: int
+    max_submissions_per_minute: int
 
 
 def number_setting(
@@ -97,6 +101,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         local_workers=int(number_setting(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256)),
         splitweights_wait_seconds=number_setting(
             env, "QJOBS_SPLITWEIGHTS_WAIT_SECONDS", 5.0, 0, 60
+        ),
+        program_time_limit=number_setting(env, "QJOBS_PROGRAM_TIME_LIMIT_SECONDS", 60, 0.1, 86400),
+        program_max_time_limit=number_setting(
+            env, "QJOBS_PROGRAM_MAX_TIME_LIMIT_SECONDS", 600, 0.1, 86400
+        ),
+        max_jobs_in_flight=int(number_setting(env, "QJOBS_MAX_JOBS_IN_FLIGHT", 100, 1, 10**6)),
+        max_submissions_per_minute=int(
+            number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
         ),
     )
 

@@ -77,9 +77,21 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key[:60]!r} appears twice in one object")
+            seen.add(key)
+    return value
+
+
 def read_json_object(req: func.HttpRequest, max_bytes: int) -> dict[str, Any]:
     """The request body as a JSON object: 415 for another media type, 413 over max_bytes,
-    400 for anything that is not one strict JSON object (NaN and Infinity are not JSON)."""
+    400 for anything that is not one strict JSON object (NaN and Infinity are not JSON, and
+    an object may not repeat a key)."""
     media_type = req.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != JSON and not (
         media_type.startswith("application/") and media_type.endswith("+json")
@@ -96,7 +108,9 @@ def read_json_object(req: func.HttpRequest, max_bytes: int) -> dict[str, Any]:
             f"The request body is {len(body)} bytes; the limit is {max_bytes}.", status=413
         )
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(
+            body.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+        )
     except UnicodeDecodeError:
         raise invalid_request("The request body is not UTF-8.") from None
     except ValueError as error:

@@ -6,21 +6,33 @@ like a job that does not exist.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
-from .jobs import JobError, JobSpec, JobState, JobView, Lifecycle, is_job_id, timestamp
+from .jobs import (
+    JobError,
+    JobSpec,
+    JobState,
+    JobView,
+    Lifecycle,
+    is_job_id,
+    owner_tag,
+    timestamp,
+)
 from .problems import ApiError, invalid_request, job_not_found, service_unavailable
 
 log = logging.getLogger("qjobs.jobs")
 
 ORCHESTRATOR = "orchestrator"
 CANCEL_EVENT = "cancel"
+TARGET_DONE_EVENT = "target_done"
 
 _ORCHESTRATION_FAILED = JobError(
     "internal", "The job's orchestration failed unexpectedly; the operators' logs have the cause."
@@ -46,14 +58,24 @@ def _ended(status: df.DurableOrchestrationStatus) -> str | None:
     return timestamp(status.last_updated_time) if status.last_updated_time else None
 
 
+def _spec_of(instance_id: str | None, spec_json: Any) -> JobSpec | None:
+    """The JobSpec an orchestration was started with; None for one this API did not start."""
+    if not isinstance(spec_json, dict):
+        return None
+    spec = JobSpec.from_json(spec_json)
+    texts = (spec.owner, spec.kind, spec.target, spec.created)
+    if spec.id != instance_id or not all(isinstance(text, str) for text in texts):
+        return None
+    return spec
+
+
 def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
     """The job behind a durable status (None when there is no such instance)."""
     if status.runtime_status is None:
         return None
-    spec_json = _decoded(status.input_)
-    if not isinstance(spec_json, dict):
+    spec = _spec_of(status.instance_id, _decoded(status.input_))
+    if spec is None:
         return None
-    spec = JobSpec.from_json(spec_json)
     runtime = status.runtime_status
     if runtime is OrchestrationRuntimeStatus.Completed:
         lifecycle = Lifecycle.from_json(_decoded(status.output))
@@ -85,6 +107,10 @@ async def read_job(client: df.DurableOrchestrationClient, job_id: str, owner: st
     """The caller's job; 400 for a malformed id, 404 for an unknown id or another's job."""
     if not is_job_id(job_id):
         raise invalid_request(f"{job_id!r} is not a job id (32 lowercase hex digits).")
+    if not job_id.startswith(owner_tag(owner)):
+        # Not one of the caller's ids: unknown or another's, answered alike without a lookup,
+        # so neither the answer nor its time tells whether the job exists.
+        raise job_not_found(job_id)
     view = await find_job(client, job_id)
     if view is None or view.spec.owner != owner:
         raise job_not_found(job_id)
@@ -130,3 +156,30 @@ def already_final(view: JobView) -> ApiError:
         job_id=view.spec.id,
         job_status=state,
     )
+
+
+def target_done_announcer(starter: str, job_id: str) -> Callable[[], None]:
+    """A callback, safe to call from any thread, that raises TARGET_DONE_EVENT on the job's
+    orchestration.
+
+    Made inside an activity: the event is raised on that activity's event loop, the one the
+    durable client's shared HTTP session belongs to. If that loop is gone, or the orchestration
+    has already finished, nothing happens: the orchestrator's polling is the safety net.
+    """
+    loop = asyncio.get_running_loop()
+    client = df.DurableOrchestrationClient(starter)
+
+    async def announce() -> None:
+        try:
+            await client.raise_event(job_id, TARGET_DONE_EVENT, None)
+        except Exception as error:  # finished (410) or unknown (404): nobody is waiting
+            log.debug("target_done for %s not delivered: %s", job_id, error)
+
+    def call() -> None:
+        coroutine = announce()
+        try:
+            asyncio.run_coroutine_threadsafe(coroutine, loop)
+        except RuntimeError:  # the loop is closed
+            coroutine.close()
+
+    return call

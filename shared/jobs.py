@@ -7,6 +7,7 @@ lifecycle, so a status read is one durable status query and never touches the ta
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import asdict, dataclass
@@ -36,11 +37,20 @@ def is_job_id(text: str) -> bool:
     return bool(_JOB_ID.fullmatch(text))
 
 
+def owner_tag(owner: str) -> str:
+    """The first 8 hex digits of every job id of this client: the durable host finds a
+    client's jobs by id prefix (quotas count them so)."""
+    return hashlib.sha256(owner.encode()).hexdigest()[:8]
+
+
 def new_job_id(owner: str, idempotency_key: str | None) -> str:
-    """A random id, or for an Idempotency-Key the same id every time that client repeats it."""
+    """The owner's tag, then random digits, or for an Idempotency-Key the same ones every time
+    that client repeats it."""
     if idempotency_key is None:
-        return uuid.uuid4().hex
-    return uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{owner}\n{idempotency_key}").hex
+        unique = uuid.uuid4().hex
+    else:
+        unique = uuid.uuid5(_IDEMPOTENCY_NAMESPACE, f"{owner}\n{idempotency_key}").hex
+    return owner_tag(owner) + unique[8:]
 
 
 def utc_now() -> datetime:

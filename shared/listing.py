@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+import azure.durable_functions as df
+
+from .job_control import find_job
 from .jobs import ROUTE_PREFIX, JobState, job_links
 from .problems import invalid_request
 from .storage import InvalidContinuation, RecordFilter, job_store
@@ -23,12 +27,15 @@ def parse_filter(query: Mapping[str, str]) -> tuple[RecordFilter, int, str | Non
         known = ", ".join(sorted(_PARAMETERS))
         raise invalid_request(f"Unknown query parameter {unknown[0]!r}; known: {known}.")
     states: set[JobState] = set()
-    for value in filter(None, query.get("status", "").split(",")):
-        try:
-            states.add(JobState(value.strip()))
-        except ValueError:
-            allowed = ", ".join(state.value for state in JobState)
-            raise invalid_request(f"status {value!r} is not one of: {allowed}.") from None
+    if "status" in query:
+        for value in query["status"].split(","):
+            try:
+                states.add(JobState(value))
+            except ValueError:
+                allowed = ", ".join(state.value for state in JobState)
+                raise invalid_request(
+                    f"status {value[:40]!r} is not one of: {allowed} (comma-separated)."
+                ) from None
     raw_limit = query.get("limit", str(DEFAULT_LIMIT))
     if not _DIGITS.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise invalid_request(f"limit must be an integer from 1 to {MAX_LIMIT}.")
@@ -40,12 +47,26 @@ def parse_filter(query: Mapping[str, str]) -> tuple[RecordFilter, int, str | Non
     return where, int(raw_limit), query.get("continuation") or None
 
 
-async def list_jobs(owner: str, query: Mapping[str, str]) -> dict[str, Any]:
+async def _current_state(client: df.DurableOrchestrationClient, job: dict[str, Any]) -> None:
+    """A record still waiting or executing may belong to a job that ended without finishing
+    it (terminated through the management API): its orchestration has the final word."""
+    if JobState(job["status"]).is_final:
+        return
+    view = await find_job(client, job["id"])
+    if view is not None and view.lifecycle.state.is_final:
+        job["status"] = view.lifecycle.state.value
+
+
+async def list_jobs(
+    client: df.DurableOrchestrationClient, owner: str, query: Mapping[str, str]
+) -> dict[str, Any]:
     where, limit, token = parse_filter(query)
     try:
         jobs, next_token = await job_store().list_records(owner, where, limit, token)
     except InvalidContinuation:
         raise invalid_request("continuation is not a token this API issued.") from None
+    await asyncio.gather(*(_current_state(client, job) for job in jobs))
+    jobs = [job for job in jobs if not where.states or JobState(job["status"]) in where.states]
     for job in jobs:
         job["links"] = job_links(job["id"], JobState(job["status"]))
     page: dict[str, Any] = {"jobs": jobs, "continuation": next_token}

@@ -68,3 +68,14 @@ def service_unavailable(detail: str, retry_after: int) -> ApiError:
         detail,
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def too_many_requests(detail: str, retry_after: int) -> ApiError:
+    """A client over one of its limits (jobs in flight, submissions per minute)."""
+    return ApiError(
+        429,
+        "too-many-requests",
+        "Too many requests",
+        detail,
+        headers={"Retry-After": str(retry_after)},
+    )

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import azure.durable_functions as df
+import azure.functions as func
 
 from .config import settings
+from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import InvalidJob, JobKind, kind_named
 from .problems import ApiError, invalid_request
+from .quotas import quotas
 from .solvers.qasm import ProgramError
 from .solvers.qir import compile_to_qir
 from .storage import StorageUnavailable, job_store
@@ -62,7 +65,9 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
     try:
         kind = kind_named(body.get("kind"))
         name = body.get("name")
-        if name is not None and not (isinstance(name, str) and _NAME.fullmatch(name)):
+        if name is not None and not (
+            isinstance(name, str) and _NAME.fullmatch(name) and _is_unicode(name)
+        ):
             raise InvalidJob(
                 "'name' must be a string of 1 to 200 characters without control characters.",
                 pointer="/name",
@@ -111,6 +116,21 @@ async def _check_remote(
         ) from None
 
 
+def _is_unicode(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON's "\\ud800" escape allows one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def read_job_request(req: func.HttpRequest, max_bytes: int) -> JobRequest:
+    """The job a request's body describes. Parsing and validating a body of megabytes takes
+    a while, so it runs in a thread: other callers' requests keep being served meanwhile."""
+    return await asyncio.to_thread(lambda: parse_job_request(read_json_object(req, max_bytes)))
+
+
 def parse_idempotency_key(value: str | None) -> str | None:
     if value is None:
         return None
@@ -149,6 +169,22 @@ async def submit(
         if existing is not None:
             return existing
 
+    limits = quotas()
+    await limits.admit(client, owner, settings())
+    try:
+        return await _create(client, owner, request, idempotency_key, job_id)
+    except BaseException:
+        limits.release(owner)
+        raise
+
+
+async def _create(
+    client: df.DurableOrchestrationClient,
+    owner: str,
+    request: JobRequest,
+    idempotency_key: str | None,
+    job_id: str,
+) -> Accepted:
     workspace = await workspace_coordinates()
     poll = settings().poll
     remote = offered_remote_targets().get(request.target)

@@ -4,16 +4,16 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared.config import settings
-from shared.http import caller, endpoint, json_response, polling_headers, read_json_object
+from shared.http import caller, endpoint, json_response, polling_headers
 from shared.jobs import status_document
-from shared.submission import parse_idempotency_key, parse_job_request, submit
+from shared.submission import parse_idempotency_key, read_job_request, submit
 
 
 @endpoint
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     owner = caller(req)
     config = settings()
-    request = parse_job_request(read_json_object(req, config.max_body_bytes))
+    request = await read_job_request(req, config.max_body_bytes)
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
     headers = polling_headers(accepted.view)

@@ -20,6 +20,7 @@ import time
 import traceback
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,6 +126,9 @@ class DurableEngine:
         self._dispatcher: asyncio.Task | None = None
         self._replace_running = app.replaces_running_instances
         self._episode_replaced: list[tuple[str, LiveInstance | None]] = []
+        # Input bindings an activity gets besides its trigger (the durable client), set by the
+        # server, which knows its own address.
+        self.activity_inputs: Callable[[Function], dict[str, Any]] = lambda function: {}
 
     # lifecycle -------------------------------------------------------------------------
     async def start(self) -> asyncio.Task:
@@ -339,9 +343,8 @@ class DurableEngine:
             value = self._activity_converter.decode(
                 meta.Datum(work.input, "json"), trigger_metadata={}
             )
-            outcome = await invocation.call(
-                function, {function.trigger.name: value}, invocation_id, self._executor
-            )
+            inputs = {**self.activity_inputs(function), function.trigger.name: value}
+            outcome = await invocation.call(function, inputs, invocation_id, self._executor)
             encoded = self._activity_converter.encode(outcome.return_value, expected_type=None)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"

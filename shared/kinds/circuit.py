@@ -20,14 +20,15 @@ MAX_SOURCE = 100_000  # characters
 MAX_QUBITS = 22
 MAX_SHOTS = 10_000
 DEFAULT_SHOTS = 100
-FIELDS = frozenset({"source", "shots", "seed"})
+FIELDS = frozenset({"source", "shots", "seed", "time_limit"})
 
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
-    """{"source": str, "shots": int, "seed": int or None} from the request's kind fields."""
+    """{"source", "shots", "seed" (int or None), "time_limit" (seconds)} from the request."""
     body = fields.known_fields(body, FIELDS)
     shots = fields.integer(body.get("shots", DEFAULT_SHOTS), ("shots",), low=1, high=MAX_SHOTS)
     seed = fields.seed(body)
+    time_limit = fields.program_time_limit(body)
     source = fields.required(body, "source", "an OpenQASM 2 or 3 program")
     if not isinstance(source, str):
         raise fields.invalid(("source",), f"must be a string, not {fields.json_type(source)}")
@@ -49,7 +50,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
             f"declares {qubits} qubits; local.simulator simulates at most {MAX_QUBITS}",
             status=413,
         )
-    return {"source": source, "shots": shots, "seed": seed}
+    return {"source": source, "shots": shots, "seed": seed, "time_limit": time_limit}
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

@@ -10,12 +10,14 @@ import math
 from collections.abc import Collection
 from typing import Any
 
+from ..config import settings
 from .base import InvalidJob
 
 Location = tuple[str | int, ...]
 
 MAX_SEED = 2**64 - 1
 MAX_TIME_LIMIT = 60.0
+_EXACT_FLOAT = 2**53  # every integer up to this is a float exactly
 
 
 def pointer(at: Location) -> str:
@@ -83,7 +85,11 @@ def required(body: dict[str, Any], name: str, what: str, at: Location = ()) -> A
 
 
 def integer(value: object, at: Location, *, low: int, high: int) -> int:
-    """An integer in [low, high]; booleans and numbers with a decimal point are not integers."""
+    """An integer in [low, high]. A number with a decimal point but no fraction (410.0) is
+    that integer, as JSON Schema's "integer" says, when a float holds it exactly (up to
+    2**53); booleans are not integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT:
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid(at, f"must be an integer, not {json_type(value)}")
     if not low <= value <= high:
@@ -117,16 +123,25 @@ def array(value: object, at: Location, *, max_items: int, empty: bool = False) -
     return value
 
 
-def time_limit(body: dict[str, Any], default: float) -> float:
-    """The optional `time_limit` field: seconds, more than 0 and at most 60."""
+def time_limit(body: dict[str, Any], default: float, maximum: float = MAX_TIME_LIMIT) -> float:
+    """The optional `time_limit` field: seconds, more than 0 and at most `maximum`.
+
+    The local targets kill a job still running shortly after its time limit (it fails with
+    `timeout`), so a kind with this field in its input is bounded even inside one solver call.
+    """
     if "time_limit" not in body:
         return default
     seconds = finite_number(body["time_limit"], ("time_limit",))
-    if not 0 < seconds <= MAX_TIME_LIMIT:
-        raise invalid(
-            ("time_limit",), f"must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds"
-        )
+    if not 0 < seconds <= maximum:
+        raise invalid(("time_limit",), f"must be more than 0 and at most {maximum:g} seconds")
     return seconds
+
+
+def program_time_limit(body: dict[str, Any]) -> float:
+    """`time_limit` of a program kind (circuit, qsharp): its default and maximum are settings."""
+    config = settings()
+    maximum = config.program_max_time_limit
+    return time_limit(body, min(config.program_time_limit, maximum), maximum)
 
 
 def seed(body: dict[str, Any]) -> int | None:

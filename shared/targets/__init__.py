@@ -7,8 +7,9 @@ activities submit to it, poll it, fetch its output and cancel through this one i
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..jobs import JobError, JobState
 from .catalog import RemoteTarget, remote_targets
@@ -41,8 +42,9 @@ class TargetRejected(Exception):
 class Target(Protocol):
     name: str
 
-    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
-        """Start the job; submitting the same job id again returns the same target job."""
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
+        """Start the job for client `owner` (whom a shared target schedules fairly);
+        submitting the same job id again returns the same target job."""
 
     async def settle(self, target_job_id: str, seconds: float) -> None:
         """Wait up to `seconds` for the job to finish (at once if it has); a target that
@@ -53,6 +55,15 @@ class Target(Protocol):
     def output(self, target_job_id: str) -> dict[str, Any]: ...
 
     def cancel(self, target_job_id: str) -> None: ...
+
+
+@runtime_checkable
+class NotifiesWhenDone(Protocol):
+    """A target that can say when a job ends (the local targets), so its orchestration need
+    not wait for its next poll."""
+
+    def when_done(self, target_job_id: str, callback: Callable[[], None]) -> None:
+        """Call `callback` once, from any thread, when the job ends (not if it already has)."""
 
 
 @functools.cache

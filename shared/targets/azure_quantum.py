@@ -139,7 +139,9 @@ class AzureQuantumTarget:
         except ResourceNotFoundError:
             raise TargetJobLost(job_id) from None
 
-    def submit(self, job_id: str, kind: str, problem: dict[str, Any]) -> str:
+    def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
+        """Compile and submit the job (`owner` plays no part: the provider queues by
+        workspace, not by qjobs client)."""
         try:
             self._job(job_id, "look up")
             return job_id
@@ -223,7 +225,8 @@ class AzureQuantumTarget:
         def download() -> bytes:
             # The SDK's own helper: it adds a SAS when the output URI carries none.
             url = job._get_blob_uri_with_sas_token(job.details.output_data_uri)
-            return BlobClient.from_blob_url(url, retry_policy=_blob_retry()).download_blob().readall()
+            blob = BlobClient.from_blob_url(url, retry_policy=_blob_retry())
+            return blob.download_blob().readall()
 
         payload = _call(self.name, "read the output of", download)
         try:

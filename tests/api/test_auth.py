@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 from conftest import SEED_WEIGHTS, Api, hard_partition
 from devhost_testkit import http
 
@@ -72,3 +75,17 @@ def test_logs_never_carry_keys_or_storage_secrets(alice: Api, anonymous: Api, az
     account_key = azurite.connection_string.split("AccountKey=")[1].split(";")[0]
     for secret in ("alice-secret-key", "wrong-key-xyz", account_key, "AccountKey="):
         assert secret not in log
+
+
+def test_unknown_and_foreign_ids_cost_the_same(alice: Api, bob: Api) -> None:
+    job_id = alice.submit_ok(SEED_JOB)
+    alice.wait_for(job_id)
+    took: dict[str, list[float]] = {job_id: [], "f" * 32: []}
+    for _ in range(100):  # interleaved, so both see the same machine load
+        for asked in took:
+            begin = time.perf_counter()
+            assert bob.status(asked).status == 404
+            took[asked].append(time.perf_counter() - begin)
+    foreign, unknown = (statistics.median(samples) for samples in took.values())
+    print(f"404 medians: another's id {foreign * 1000:.2f} ms, unknown {unknown * 1000:.2f} ms")
+    assert foreign < unknown * 1.1

@@ -11,12 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
+from conftest import BELL, KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
 from devhost_testkit import REPO_ROOT, HttpResult
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+
+from devhost.azurite import Azurite
 
 DOCUMENT_PATH = REPO_ROOT / "shared" / "openapi.json"
 DOCUMENT: dict[str, Any] = json.loads(DOCUMENT_PATH.read_text(encoding="utf-8"))
@@ -44,6 +46,7 @@ CASES = [
     "POST /jobs 413 over the kind's size limit",
     "POST /jobs 415 text/plain",
     "POST /jobs 422 Idempotency-Key reused",
+    "POST /jobs 429 too many jobs in flight",
     "GET /jobs 200 first page",
     "GET /jobs 200 last page",
     "GET /jobs 400 bad limit",
@@ -72,6 +75,7 @@ CASES = [
     "GET /splitweights 409 cancelled during the wait",
     "GET /splitweights 413 too many weights in a body",
     "GET /splitweights 415 text/plain body",
+    "GET /splitweights 429 too many jobs in flight",
     "POST /splitweights 200 body",
     "POST /splitweights 202 slower than the wait",
     "POST /splitweights 400 fractional weight",
@@ -79,6 +83,7 @@ CASES = [
     "POST /splitweights 409 cancelled during the wait",
     "POST /splitweights 413 too many weights",
     "POST /splitweights 415 text/plain",
+    "POST /splitweights 429 too many jobs in flight",
     "GET /openapi.json 200 no key",
     "GET /targets 200",
     "GET /targets 401 no key",
@@ -240,7 +245,34 @@ def cancelled_during_the_wait(api: Api, method: str) -> HttpResult:
 
 
 @pytest.fixture(scope="module")
-def exchanges(alice: Api, bob: Api, anonymous: Api, impatient: Api) -> dict[str, HttpResult]:
+def limited(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """carol on a host that lets a client have one job in flight."""
+    env = api_env(azurite.connection_string, QJOBS_MAX_JOBS_IN_FLIGHT="1")
+    host = start_api_host(tmp_path_factory.mktemp("limited"), env)
+    yield Api(host, KEYS["carol"])
+    host.stop()
+
+
+def over_the_limit(api: Api) -> dict[str, HttpResult]:
+    """The 429s of a client with its one job in flight."""
+    long_job = {"kind": "number_partitioning", "weights": hard_partition(), "time_limit": 10}
+    running = api.submit_ok(long_job)
+    seed_query = "/api/splitweights?mineralWeights=" + ",".join(map(str, SEED_WEIGHTS))
+    answers = {
+        "POST /jobs 429 too many jobs in flight": api.submit(SEED_JOB),
+        "GET /splitweights 429 too many jobs in flight": api.request("GET", seed_query),
+        "POST /splitweights 429 too many jobs in flight": api.request(
+            "POST", "/api/splitweights", json_body={"mineralWeights": SEED_WEIGHTS}
+        ),
+    }
+    api.cancel(running)
+    return answers
+
+
+@pytest.fixture(scope="module")
+def exchanges(
+    alice: Api, bob: Api, anonymous: Api, impatient: Api, limited: Api
+) -> dict[str, HttpResult]:
     """One real answer for every label in CASES (jobs still running are cancelled)."""
     seen: dict[str, HttpResult] = {}
     json_type = {"Content-Type": "application/json"}
@@ -262,6 +294,7 @@ def exchanges(alice: Api, bob: Api, anonymous: Api, impatient: Api) -> dict[str,
         ids[kind] = answer.json()["id"]
     seen["POST /jobs 202 Idempotency-Key repeat"] = alice.submit(SEED_JOB, **key)
     seen["POST /jobs 422 Idempotency-Key reused"] = alice.submit(QUICK_JOBS["ising"], **key)
+    seen.update(over_the_limit(limited))
     seen["POST /jobs 400 missing kind"] = alice.submit({"weights": SEED_WEIGHTS})
     seen["POST /jobs 400 malformed JSON"] = alice.request(
         "POST", "/api/jobs", body='{"kind": ', headers=json_type

@@ -24,7 +24,21 @@ def invalid(body: dict) -> InvalidJob:
 
 
 def test_source_and_default_shots_are_normalized() -> None:
-    assert KIND.validate({"source": BELL_2}) == {"source": BELL_2, "shots": 100, "seed": None}
+    assert KIND.validate({"source": BELL_2}) == {
+        "source": BELL_2,
+        "shots": 100,
+        "seed": None,
+        "time_limit": 60.0,
+    }
+
+
+def test_time_limit_up_to_the_configured_maximum_is_accepted() -> None:
+    assert KIND.validate({"source": BELL_2, "time_limit": 600})["time_limit"] == 600
+
+
+@pytest.mark.parametrize("seconds", [0, 601, "5", True])
+def test_time_limit_outside_the_maximum_is_rejected(seconds: object) -> None:
+    assert invalid({"source": BELL_2, "time_limit": seconds}).pointer == "/time_limit"
 
 
 def test_syntax_error_is_400_with_qdks_message() -> None:

@@ -35,7 +35,7 @@ def test_weights_and_mineral_weights_together_are_refused() -> None:
     ("weights", "pointer"),
     [
         ([5, 11, 1.5], "/weights/2"),
-        ([5, 3.0], "/weights/1"),
+        ([5, 2.0**60], "/weights/1"),
         ([5, "11"], "/weights/1"),
         ([5, True], "/weights/1"),
         ([5, -1], "/weights/1"),
@@ -48,6 +48,11 @@ def test_weights_and_mineral_weights_together_are_refused() -> None:
 def test_bad_weights_are_400_pointing_at_the_bad_value(weights: object, pointer: str) -> None:
     error = invalid({"weights": weights})
     assert (error.status, error.pointer) == (400, pointer)
+
+
+def test_a_weight_with_a_decimal_point_but_no_fraction_is_that_integer() -> None:
+    assert KIND.validate({"weights": [410.0, 5]})["weights"] == [410, 5]
+    assert isinstance(KIND.validate({"weights": [410.0]})["weights"][0], int)
 
 
 def test_bad_alias_values_point_into_the_alias() -> None:

@@ -36,15 +36,15 @@ def settle(pool: LocalPool, job_id: str, seconds: float) -> None:
 
 
 def test_a_job_runs_and_its_output_is_kept(pool: LocalPool) -> None:
-    pool.submit("a" * 32, "number_partitioning", SEED)
+    pool.submit("a" * 32, "number_partitioning", SEED, "alice")
     settle(pool, "a" * 32, 30)
     assert pool.status("a" * 32).state is JobState.SUCCEEDED
     assert pool.output("a" * 32)["difference"] == 1
 
 
 def test_submitting_the_same_job_id_again_is_the_same_job(pool: LocalPool) -> None:
-    first = pool.submit("b" * 32, "number_partitioning", hard(0.3))
-    second = pool.submit("b" * 32, "number_partitioning", SEED)
+    first = pool.submit("b" * 32, "number_partitioning", hard(0.3), "alice")
+    second = pool.submit("b" * 32, "number_partitioning", SEED, "alice")
     assert first == second
     settle(pool, first, 30)
     # The second submission did not replace the first job: its input is the hard one.
@@ -52,13 +52,13 @@ def test_submitting_the_same_job_id_again_is_the_same_job(pool: LocalPool) -> No
 
 
 def test_cancel_stops_a_running_solver_promptly(pool: LocalPool) -> None:
-    job_id = pool.submit("c" * 32, "number_partitioning", hard(30))
+    job_id = pool.submit("c" * 32, "number_partitioning", hard(30), "alice")
     while pool.status(job_id).state is not JobState.EXECUTING:
         settle(pool, job_id, 0.01)
     pool.cancel(job_id)
     settle(pool, job_id, 5)
     assert pool.status(job_id).state is JobState.CANCELLED
-    quick = pool.submit("d" * 32, "number_partitioning", SEED)
+    quick = pool.submit("d" * 32, "number_partitioning", SEED, "alice")
     settle(pool, quick, 5)
     assert pool.status(quick).state is JobState.SUCCEEDED
 
@@ -70,7 +70,9 @@ def test_an_unknown_job_is_lost(pool: LocalPool) -> None:
 
 def test_a_failing_solver_fails_the_job_with_its_message(pool: LocalPool) -> None:
     # The pool runs what it is given; this source never passed validation.
-    job_id = pool.submit("f" * 32, "circuit", {"source": "qubit q; x q", "shots": 1, "seed": 1})
+    job_id = pool.submit(
+        "f" * 32, "circuit", {"source": "qubit q; x q", "shots": 1, "seed": 1}, "alice"
+    )
     settle(pool, job_id, 30)
     status = pool.status(job_id)
     assert status.state is JobState.FAILED
@@ -78,34 +80,100 @@ def test_a_failing_solver_fails_the_job_with_its_message(pool: LocalPool) -> Non
     assert "could not run the job" in status.error.message
 
 
-def test_a_cancelled_job_that_ignores_the_flag_is_stopped_by_replacing_the_pool() -> None:
+FOREVER = "OPENQASM 3.0;\nint i = 0;\nwhile (true) { i += 1; }\n"
+FOREVER_JOB = {"source": FOREVER, "shots": 1, "seed": 1}
+
+
+def wait_until_executing(pool: LocalPool, job_id: str) -> None:
+    while pool.status(job_id).state is not JobState.EXECUTING:
+        settle(pool, job_id, 0.01)
+
+
+def test_a_cancelled_job_that_ignores_the_flag_is_killed_alone() -> None:
     pool = LocalPool(workers=2, stop_grace_seconds=0.5)
     try:
-        forever = "OPENQASM 3.0;\nint i = 0;\nwhile (true) { i += 1; }\n"
-        stuck = pool.submit("1" * 32, "circuit", {"source": forever, "shots": 1, "seed": 1})
-        other = pool.submit("2" * 32, "number_partitioning", hard(3))
-        while pool.status(stuck).state is not JobState.EXECUTING:
-            settle(pool, stuck, 0.01)
+        stuck = pool.submit("1" * 32, "circuit", FOREVER_JOB, "alice")
+        other = pool.submit("2" * 32, "number_partitioning", hard(3), "bob")
+        wait_until_executing(pool, stuck)
+        wait_until_executing(pool, other)
         pool.cancel(stuck)
         settle(pool, stuck, 10)
         assert pool.status(stuck).state is JobState.CANCELLED
-        # The job that shared the replaced pool is lost, so the orchestration resubmits it.
-        with pytest.raises(TargetJobLost):
-            pool.status(other)
-        quick = pool.submit("3" * 32, "number_partitioning", SEED)
-        settle(pool, quick, 10)
+        # The other job kept its worker: it is neither lost nor restarted, and it finishes.
+        assert pool.status(other).state is JobState.EXECUTING
+        settle(pool, other, 30)
+        assert pool.status(other).state is JobState.SUCCEEDED
+        assert len(pool.output(other)["assignment"]) == 40
+    finally:
+        pool.close()
+
+
+def test_a_job_past_its_time_limit_is_killed_and_fails_with_timeout() -> None:
+    pool = LocalPool(workers=1)
+    try:
+        job = {"source": FOREVER, "shots": 1, "seed": 1, "time_limit": 0.5}
+        stuck = pool.submit("4" * 32, "circuit", job, "alice")
+        settle(pool, stuck, 30)
+        status = pool.status(stuck)
+        assert status.state is JobState.FAILED
+        assert status.error is not None and status.error.code == "timeout"
+        # Its worker is free again.
+        quick = pool.submit("5" * 32, "number_partitioning", SEED, "alice")
+        settle(pool, quick, 30)
         assert pool.status(quick).state is JobState.SUCCEEDED
     finally:
         pool.close()
+
+
+def test_a_client_with_one_job_starts_while_another_fills_the_pool() -> None:
+    pool = LocalPool(workers=1)
+    try:
+        long_jobs = [
+            pool.submit(f"{n:032x}", "number_partitioning", hard(30), "alice") for n in range(3)
+        ]
+        wait_until_executing(pool, long_jobs[0])
+        small = pool.submit("b0b" + "0" * 29, "number_partitioning", SEED, "bob")
+        settle(pool, small, 30)
+        assert pool.status(small).state is JobState.SUCCEEDED
+        # alice's later jobs still wait: bob got an extra process, not alice.
+        assert pool.status(long_jobs[1]).state is JobState.WAITING
+    finally:
+        pool.close()
+
+
+def test_the_callback_fires_once_when_the_job_ends(pool: LocalPool) -> None:
+    calls: list[str] = []
+    job_id = pool.submit("6" * 32, "number_partitioning", hard(0.3), "alice")
+    pool.when_done(job_id, lambda: calls.append("first"))
+    pool.when_done(job_id, lambda: calls.append("latest"))
+    settle(pool, job_id, 30)
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pool.when_done(job_id, lambda: calls.append("after the end"))
+    time.sleep(0.1)
+    assert calls == ["latest"]
+
+
+def test_a_cancelled_waiting_job_fires_its_callback(pool: LocalPool) -> None:
+    calls: list[str] = []
+    running = pool.submit("7" * 32, "number_partitioning", hard(30), "alice")
+    queued = pool.submit("8" * 32, "number_partitioning", SEED, "alice")
+    pool.when_done(queued, lambda: calls.append(queued))
+    wait_until_executing(pool, running)
+    pool.cancel(queued)
+    assert pool.status(queued).state is JobState.CANCELLED
+    assert calls == [queued]
+    pool.cancel(running)
 
 
 HOST_THAT_DIES = """
 import asyncio, os, signal, sys
 from shared.targets.local import LocalPool
 pool = LocalPool(workers=2)
-pool.submit("a" * 32, "number_partitioning", {"weights": [5, 11, 8, 7, 1, 1], "time_limit": 1})
+pool.submit("a" * 32, "number_partitioning", {"weights": [5, 11, 8, 7, 1, 1], "time_limit": 1}, "a")
 asyncio.run(pool.settle("a" * 32, 30))
-print(" ".join(str(pid) for pid in pool._executor._processes), flush=True)
+print(" ".join(str(pid) for pid in pool.worker_pids()), flush=True)
 if sys.argv[1] == "kill":
     os.kill(os.getpid(), signal.SIGKILL)
 os._exit(0)

@@ -1,0 +1,104 @@
+"""Per-client limits on submissions: jobs in flight (waiting + executing) and jobs per minute.
+
+Jobs in flight are counted by the durable host, so the count holds across restarts: a job id
+starts with its owner's tag (jobs.owner_tag), and one status query for running instances with
+that prefix counts them. That query runs at most once a second per client, jobs accepted here
+since are added to it, and it runs again before a refusal, so a submission under the limit
+usually costs no round trip and one at the limit is refused on a fresh count. With several
+hosts (scale out on Azure) a client may exceed its limit by what the others accepted within
+that second.
+Submissions per minute are counted per process, over a sliding minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+import azure.durable_functions as df
+from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
+
+from .config import Settings
+from .job_control import OrchestrationUnavailable
+from .jobs import owner_tag
+from .problems import too_many_requests
+
+_RECOUNT_SECONDS = 1.0
+_MINUTE = 60.0
+_IN_FLIGHT = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running]
+
+
+async def count_in_flight(client: df.DurableOrchestrationClient, owner: str) -> int:
+    """The owner's orchestrations that are pending or running, as the durable host says."""
+    try:
+        found = await client.get_status_by(
+            runtime_status=_IN_FLIGHT, instance_id_prefix=owner_tag(owner)
+        )
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise OrchestrationUnavailable(str(error)) from error
+    return len(found)
+
+
+@dataclass
+class _ClientUsage:
+    counted: int = 0
+    counted_at: float = -math.inf
+    accepted_since: int = 0
+    submissions: deque[float] = field(default_factory=deque)
+    recount: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Quotas:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._usage: dict[str, _ClientUsage] = {}
+
+    async def admit(
+        self, client: df.DurableOrchestrationClient, owner: str, config: Settings
+    ) -> None:
+        """Count one submission for `owner`, or raise 429 (with Retry-After) over a limit.
+        A submission that then fails is given back with `release`."""
+        usage = self._usage.setdefault(owner, _ClientUsage())
+        now = self._clock()
+        while usage.submissions and usage.submissions[0] <= now - _MINUTE:
+            usage.submissions.popleft()
+        if len(usage.submissions) >= config.max_submissions_per_minute:
+            wait = math.ceil(usage.submissions[0] + _MINUTE - now)
+            raise too_many_requests(
+                f"At most {config.max_submissions_per_minute} jobs may be submitted per minute.",
+                max(1, wait),
+            )
+        async with usage.recount:
+            stale = self._clock() - usage.counted_at >= _RECOUNT_SECONDS
+            over = usage.counted + usage.accepted_since >= config.max_jobs_in_flight
+            if stale or (over and usage.accepted_since):
+                usage.counted = await count_in_flight(client, owner)
+                usage.counted_at, usage.accepted_since = self._clock(), 0
+            if usage.counted + usage.accepted_since >= config.max_jobs_in_flight:
+                raise too_many_requests(
+                    f"You have {config.max_jobs_in_flight} jobs waiting or executing, the "
+                    "limit; submit more once some have finished.",
+                    config.retry_after_seconds,
+                )
+            usage.accepted_since += 1
+        usage.submissions.append(now)
+
+    def release(self, owner: str) -> None:
+        usage = self._usage.get(owner)
+        if usage is not None and usage.accepted_since > 0:
+            usage.accepted_since -= 1
+            if usage.submissions:
+                usage.submissions.pop()
+
+
+_quotas: dict[asyncio.AbstractEventLoop, Quotas] = {}
+
+
+def quotas() -> Quotas:
+    """This event loop's quota keeper (its locks belong to the loop)."""
+    return _quotas.setdefault(asyncio.get_running_loop(), Quotas())
