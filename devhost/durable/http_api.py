@@ -1,9 +1,14 @@
 """The Durable extension's HTTP API and the durable client binding that points at it.
 
 Served twice, as the Functions host does: at the client binding's ``rpcBaseUrl``
-(``/durabletask/``) and at the public webhook path
-(``/runtime/webhooks/durabletask/``). Status codes follow the extension's
-HttpApiHandler.
+(``/durabletask/<rpc secret>/``, see devhost/keys.py) and at the public webhook path
+(``/runtime/webhooks/durabletask/``, system key required). Status codes follow the
+extension's HttpApiHandler.
+
+Every URL devhost hands out starts with the host's own base URL (its bound address and
+port), never with a request's ``Host``/``X-Forwarded-Host``/``Forwarded``: the
+management URLs carry the system key, and a caller must not choose where the SDK or a
+client sends it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ..keys import KEY_QUERY, HostKeys
+from ..limits import RequestLimits, read_body
 from .engine import (
     DurableEngine,
     InstanceAlreadyRunning,
@@ -33,7 +40,6 @@ from .store import InstanceRow, Store
 
 log = logging.getLogger("devhost.durable.api")
 
-RPC_BASE_PATH = "/durabletask"
 WEBHOOK_BASE_PATH = "/runtime/webhooks/durabletask"
 _CONNECTION = "Storage"
 _RETRY_AFTER_S = 5
@@ -59,13 +65,15 @@ _HIDDEN_EVENTS = {
 _PAYLOAD_FIELDS = ("Input", "Result")
 
 
-def _query(hub_name: str) -> str:
-    return f"taskHub={quote(hub_name)}&connection={_CONNECTION}"
+def _query(hub_name: str, system_key: str) -> str:
+    return f"taskHub={quote(hub_name)}&connection={_CONNECTION}&{KEY_QUERY}={quote(system_key)}"
 
 
-def management_urls(base_url: str, hub_name: str, instance_id: str) -> dict[str, str]:
+def management_urls(
+    base_url: str, hub_name: str, system_key: str, instance_id: str
+) -> dict[str, str]:
     """The instance management URLs (``INSTANCEID`` stands for the id in the binding)."""
-    query = _query(hub_name)
+    query = _query(hub_name, system_key)
     instance = f"{base_url}{WEBHOOK_BASE_PATH}/instances/{instance_id}"
     return {
         "id": instance_id,
@@ -80,10 +88,10 @@ def management_urls(base_url: str, hub_name: str, instance_id: str) -> dict[str,
     }
 
 
-def client_binding(base_url: str, hub_name: str) -> str:
+def client_binding(base_url: str, hub_name: str, keys: HostKeys) -> str:
     """The JSON string the Functions host passes to a ``durableClient`` parameter."""
     webhook = f"{base_url}{WEBHOOK_BASE_PATH}"
-    query = _query(hub_name)
+    query = _query(hub_name, keys.system_key)
     create = f"{webhook}/orchestrators/{{functionName}}[/{{instanceId}}]"
     return json.dumps(
         {
@@ -93,10 +101,12 @@ def client_binding(base_url: str, hub_name: str) -> str:
                 "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
                 f"&pollingInterval={{intervalInSeconds}}&{query}",
             },
-            "managementUrls": management_urls(base_url, hub_name, "INSTANCEID"),
+            "managementUrls": management_urls(
+                base_url, hub_name, keys.system_key, "INSTANCEID"
+            ),
             "baseUrl": webhook,
             "requiredQueryStringParameters": "",
-            "rpcBaseUrl": f"{base_url}{RPC_BASE_PATH}/",
+            "rpcBaseUrl": f"{base_url}{keys.rpc_base_path}",
             "httpBaseUrl": "",
             "maxGrpcMessageSizeInBytes": 0,
             "grpcHttpClientTimeout": "00:01:40",
@@ -104,36 +114,44 @@ def client_binding(base_url: str, hub_name: str) -> str:
     )
 
 
-def base_url_of(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
-
-
 class DurableHttpApi:
-    def __init__(self, engine: DurableEngine, store: Store, hub_name: str) -> None:
+    def __init__(
+        self,
+        engine: DurableEngine,
+        store: Store,
+        hub_name: str,
+        base_url: str,
+        keys: HostKeys,
+        limits: RequestLimits,
+    ) -> None:
         self._engine = engine
         self._store = store
         self._hub_name = hub_name
+        self._base_url = base_url
+        self._keys = keys
+        self._limits = limits
 
     def add_routes(self, app: web.Application) -> None:
-        for base in (RPC_BASE_PATH, WEBHOOK_BASE_PATH):
-            app.router.add_route("POST", base + "/orchestrators/{name}", self.start)
-            app.router.add_route("POST", base + "/orchestrators/{name}/{instance_id}", self.start)
+        # Ids and event names may hold any character but '/' (aiohttp's default
+        # pattern also refuses '{' and '}').
+        instance = "/instances/{instance_id:[^/]+}"
+        for base in (self._keys.rpc_base_path.rstrip("/"), WEBHOOK_BASE_PATH):
+            app.router.add_route("POST", base + "/orchestrators/{name:[^/]+}", self.start)
+            app.router.add_route(
+                "POST", base + "/orchestrators/{name:[^/]+}/{instance_id:[^/]+}", self.start
+            )
             app.router.add_route("GET", base + "/instances", self.list_instances)
             app.router.add_route("GET", base + "/instances/", self.list_instances)
             app.router.add_route("DELETE", base + "/instances", self.purge_many)
             app.router.add_route("DELETE", base + "/instances/", self.purge_many)
-            app.router.add_route("GET", base + "/instances/{instance_id}", self.get_status)
-            app.router.add_route("DELETE", base + "/instances/{instance_id}", self.purge)
+            app.router.add_route("GET", base + instance, self.get_status)
+            app.router.add_route("DELETE", base + instance, self.purge)
             app.router.add_route(
-                "POST", base + "/instances/{instance_id}/raiseEvent/{event}", self.raise_event
+                "POST", base + instance + "/raiseEvent/{event:[^/]+}", self.raise_event
             )
-            app.router.add_route(
-                "POST", base + "/instances/{instance_id}/terminate", self.terminate
-            )
+            app.router.add_route("POST", base + instance + "/terminate", self.terminate)
             for operation in ("rewind", "restart", "suspend", "resume"):
-                app.router.add_route(
-                    "POST", base + "/instances/{instance_id}/" + operation, self.unsupported
-                )
+                app.router.add_route("POST", base + instance + "/" + operation, self.unsupported)
             app.router.add_route("*", base + "/entities/{tail:.*}", self.unsupported)
 
     # start -----------------------------------------------------------------------------------
@@ -148,7 +166,7 @@ class DurableHttpApi:
                 f"{_MAX_INSTANCE_ID} characters without '/', '\\', '#', '?' or "
                 "control characters.",
             )
-        body = await request.text()
+        body = (await read_body(request, self._limits)).decode("utf-8", errors="replace")
         input_text = body if body.strip() else None
         if input_text is not None:
             try:
@@ -161,7 +179,9 @@ class DurableHttpApi:
             return _error(400, "One or more of the arguments submitted is incorrect", str(exc))
         except InstanceAlreadyRunning as exc:
             return _error(409, str(exc))
-        payload = management_urls(base_url_of(request), self._hub_name, quote(instance_id, safe=""))
+        payload = management_urls(
+            self._base_url, self._hub_name, self._keys.system_key, quote(instance_id, safe="")
+        )
         payload["id"] = instance_id
         return web.json_response(
             payload,
@@ -186,7 +206,10 @@ class DurableHttpApi:
             return web.json_response(
                 payload,
                 status=202,
-                headers={"Location": str(request.url), "Retry-After": str(_RETRY_AFTER_S)},
+                headers={
+                    "Location": f"{self._base_url}{request.rel_url}",
+                    "Retry-After": str(_RETRY_AFTER_S),
+                },
             )
         status = 200
         if row.runtime_status == "Failed" and _flag(
@@ -274,7 +297,7 @@ class DurableHttpApi:
             return web.Response(status=410)
         if request.content_type.lower() != "application/json":
             return _error(400, "Only application/json request content is supported")
-        data = await request.text()
+        data = (await read_body(request, self._limits)).decode("utf-8", errors="replace")
         try:
             json.loads(data)
         except ValueError:
