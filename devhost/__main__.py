@@ -118,6 +118,7 @@ def local_storage(location: Path | None) -> Iterator[None]:
 def serve(args: argparse.Namespace) -> int:
     """Load the app and serve it until SIGINT/SIGTERM; the exit code."""
     from .durable.store import StoreUnavailable
+    from .limits import LimitSettingError
     from .server import DevHost, DurableEngineFailed, HostOptions
 
     data_dir = args.data if args.data is not None else args.app / ".devhost"
@@ -128,6 +129,9 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     except StoreUnavailable as exc:
         print(f"devhost: cannot open the durable state: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except LimitSettingError as exc:
+        print(f"devhost: {exc}", file=sys.stderr, flush=True)
         return 2
     try:
         asyncio.run(host.serve())

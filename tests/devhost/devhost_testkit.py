@@ -308,10 +308,15 @@ def running_devhost(app_dir: Path, tmp_dir: Path) -> Iterator[DevHost]:
 
 
 def run_until_exit(
-    app_dir: Path, tmp_dir: Path, timeout: float = READY_TIMEOUT, data_dir: Path | None = None
+    app_dir: Path,
+    tmp_dir: Path,
+    timeout: float = READY_TIMEOUT,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """Run devhost on an app that must fail at start-up; return (exit code, output)."""
     host = DevHost.in_tmp(app_dir, tmp_dir, data_dir)
+    host.extra_env = dict(env or {})
     proc = host.spawn()
     try:
         proc.wait(timeout=timeout)
