@@ -79,8 +79,14 @@ def too_slow(limits: RequestLimits) -> web.Response:
 
 
 async def close_with(request: web.Request, response: web.Response) -> web.Response:
-    """Send `response`, then close the connection without reading the rest of the body."""
+    """Send `response` and close the connection without keeping the rest of the body.
+
+    After a 413 the server discards what the client still sends for a while before it
+    closes (aiohttp's lingering close, 10 s), so a client that writes its whole body
+    first still reads the answer; after a 408 it closes at once."""
     response.force_close()
+    if response.status == 413:
+        return response
     await response.prepare(request)
     await response.write_eof()
     if request.protocol is not None:
