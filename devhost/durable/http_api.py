@@ -35,7 +35,8 @@ from .engine import (
     InstanceStillRunning,
     UnknownOrchestrator,
 )
-from .history import EventType, parse_timestamp
+from .history import parse_timestamp
+from .history_view import history_view
 from .store import InstanceRow, Store
 
 log = logging.getLogger("devhost.durable.api")
@@ -55,14 +56,6 @@ _STATUS_NAMES = (
     "ContinuedAsNew",
     "Suspended",
 )
-_HIDDEN_EVENTS = {
-    EventType.ORCHESTRATOR_STARTED,
-    EventType.ORCHESTRATOR_COMPLETED,
-    EventType.TASK_SCHEDULED,
-    EventType.TIMER_CREATED,
-    EventType.SUB_ORCHESTRATION_CREATED,
-}
-_PAYLOAD_FIELDS = ("Input", "Result")
 
 
 def _query(hub_name: str, system_key: str) -> str:
@@ -199,8 +192,8 @@ class DurableHttpApi:
         show_history = _flag(query, "showHistory", False)
         payload = self._status_payload(row, show_input=_flag(query, "showInput", True))
         if show_history:
-            payload["historyEvents"] = self._history(
-                instance_id, _flag(query, "showHistoryOutput", False)
+            payload["historyEvents"] = history_view(
+                self._store.load_history(instance_id), _flag(query, "showHistoryOutput", False)
             )
         if row.runtime_status in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
             return web.json_response(
@@ -253,38 +246,6 @@ class DurableHttpApi:
             "createdTime": _status_time(row.created_time),
             "lastUpdatedTime": _status_time(row.last_updated_time),
         }
-
-    def _history(self, instance_id: str, show_output: bool) -> list[dict[str, Any]]:
-        """History as the extension shows it: scheduling folded into the completion events."""
-        events = self._store.load_history(instance_id)
-        scheduled = {
-            e["EventId"]: e
-            for e in events
-            if e["EventType"] in (EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED)
-        }
-        shown = []
-        for event in events:
-            event_type = EventType(event["EventType"])
-            if event_type in _HIDDEN_EVENTS:
-                continue
-            item: dict[str, Any] = {
-                "EventType": _pascal(event_type.name),
-                "Timestamp": event["Timestamp"],
-            }
-            origin = scheduled.get(event.get("TaskScheduledId"))
-            if origin is not None:
-                item["FunctionName"] = origin.get("Name")
-                item["ScheduledTime"] = origin["Timestamp"]
-            for key, value in event.items():
-                if key in ("EventType", "EventId", "IsPlayed", "Timestamp"):
-                    continue
-                if key in _PAYLOAD_FIELDS and not show_output:
-                    continue
-                item[key] = value
-            if event_type == EventType.EXECUTION_STARTED:
-                item["FunctionName"] = event.get("Name")
-            shown.append(item)
-        return shown
 
     # events, terminate, purge ----------------------------------------------------------------
     async def raise_event(self, request: web.Request) -> web.Response:
@@ -419,12 +380,3 @@ def _decode_token(token: str | None) -> tuple[float, str] | None:
 def _load_optional(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
-
-def _pascal(name: str) -> str:
-    special = {
-        "SUB_ORCHESTRATION_COMPLETED": "SubOrchestrationInstanceCompleted",
-        "SUB_ORCHESTRATION_FAILED": "SubOrchestrationInstanceFailed",
-    }
-    if name in special:
-        return special[name]
-    return "".join(part.capitalize() for part in name.split("_"))
