@@ -7,13 +7,14 @@ management URLs handed out before a restart keep working. Callers pass it as
 ``?code=KEY`` or in an ``x-functions-key`` header.
 
 The rpc API the Durable SDK talks to is loopback-only inside the Azure host. devhost
-serves it on its one port under a path that holds a secret made fresh at every start
-(``/durabletask/<secret>/``); the SDK builds its requests by appending to the binding's
-``rpcBaseUrl`` and ignores ``requiredQueryStringParameters``, so a path segment is the
-one place a secret survives unchanged.
+serves it on its one port under a path that holds a secret (``/durabletask/<secret>/``);
+the SDK builds its requests by appending to the binding's ``rpcBaseUrl`` and ignores
+``requiredQueryStringParameters``, so a path segment is the one place a secret survives
+unchanged. The secret is generated once per data folder, like the system key, so a
+durable client created before a restart keeps working after it.
 
-Both are written to ``host-keys.json`` in the data folder (mode 0600) for local tools
-and tests.
+Both are kept in ``host-keys.json`` in the data folder (mode 0600), where local tools
+and tests read them; whoever can read that file can read the durable state anyway.
 """
 
 from __future__ import annotations
@@ -53,24 +54,37 @@ class HostKeys:
 
 
 def load_host_keys(data_dir: Path, environ: Mapping[str, str] = os.environ) -> HostKeys:
-    """The system key (setting, else the data folder's, else new) and a fresh rpc secret;
-    writes both to the data folder's host-keys.json."""
+    """The system key (the setting, else the data folder's, else new) and the rpc secret
+    (the data folder's, else new); writes both to the data folder's host-keys.json."""
     path = data_dir / KEYS_FILE
-    system_key = environ.get(SYSTEM_KEY_SETTING) or _stored_system_key(path)
-    keys = HostKeys(system_key or secrets.token_urlsafe(32), secrets.token_urlsafe(24))
+    stored = _stored(path)
+    keys = HostKeys(
+        environ.get(SYSTEM_KEY_SETTING) or stored.get("systemKey") or secrets.token_urlsafe(32),
+        stored.get("rpcSecret") or secrets.token_urlsafe(24),
+    )
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"systemKey": keys.system_key, "rpcBasePath": keys.rpc_base_path}, out)
+        json.dump(
+            {
+                "systemKey": keys.system_key,
+                "rpcSecret": keys.rpc_secret,
+                "rpcBasePath": keys.rpc_base_path,
+            },
+            out,
+        )
     return keys
 
 
-def _stored_system_key(path: Path) -> str | None:
+def _stored(path: Path) -> dict[str, str]:
+    """The non-empty string entries of an existing keys file."""
     try:
-        stored = json.loads(path.read_text(encoding="utf-8")).get("systemKey")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return stored if isinstance(stored, str) and stored else None
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(v, str) and v}
 
 
 MANAGEMENT_PREFIXES = ("/admin/", "/runtime/webhooks/")

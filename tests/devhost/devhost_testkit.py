@@ -152,7 +152,7 @@ class DevHost:
         return f"http://127.0.0.1:{self.port}"
 
     def host_keys(self) -> dict[str, str]:
-        """The data folder's host-keys.json: systemKey and rpcBasePath of the current run."""
+        """The data folder's host-keys.json: systemKey, rpcSecret and rpcBasePath."""
         return json.loads((self.data_dir / "host-keys.json").read_text())
 
     @property
@@ -166,7 +166,7 @@ class DevHost:
 
     @property
     def durable_url(self) -> str:
-        """The Durable HTTP API under the rpcBaseUrl path (it holds the run's rpc secret)."""
+        """The Durable HTTP API under the rpcBaseUrl path (it holds the rpc secret)."""
         return f"{self.base_url}{self.host_keys()['rpcBasePath']}"
 
     @property

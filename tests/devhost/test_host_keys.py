@@ -116,17 +116,19 @@ def test_system_key_comes_from_the_setting(keyed_host: DevHost) -> None:
     assert res.status == 200
 
 
-def test_generated_system_key_survives_a_restart(tmp_path: Path) -> None:
+def test_generated_keys_survive_a_restart(tmp_path: Path) -> None:
     host = DevHost.in_tmp(DURABLE_APP, tmp_path).start()
     try:
-        first = host.system_key
-        first_rpc = host.durable_url
+        keys = host.host_keys()
         host.restart()
-        assert host.system_key == first
-        assert host.durable_url != first_rpc  # the rpc secret is per process
+        assert host.host_keys() == keys
         assert host.host_status().status == 200
     finally:
         host.stop()
+
+
+def test_keys_file_is_private(durable_host: DevHost) -> None:
+    assert (durable_host.data_dir / "host-keys.json").stat().st_mode & 0o077 == 0
 
 
 def raw_exchange(port: int, method: str, url: str, headers: dict[str, str]) -> bytes:
