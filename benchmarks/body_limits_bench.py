@@ -129,9 +129,10 @@ def main() -> int:
         f"devhost RSS, {args.parallel} unauthenticated POST /api/jobs with {args.mb} MB "
         f"bodies in parallel ({os.cpu_count()} cores)"
     )
-    with tempfile.TemporaryDirectory(prefix="qjobs-body-bench-") as blob_data, Azurite(
-        location=Path(blob_data) / "azurite"
-    ) as azurite:
+    with (
+        tempfile.TemporaryDirectory(prefix="qjobs-body-bench-") as blob_data,
+        Azurite(location=Path(blob_data) / "azurite") as azurite,
+    ):
         storage = azurite.connection_string
         print(run_case("declared, host limit = app limit", APP_LIMIT, False, args, storage))
         print(run_case("chunked, host limit = app limit", APP_LIMIT, True, args, storage))

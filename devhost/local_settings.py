@@ -16,9 +16,7 @@ from .app import AppLoadError
 LOCAL_SETTINGS_FILE = "local.settings.json"
 
 
-def load_local_settings(
-    app_dir: Path, environ: MutableMapping[str, str] = os.environ
-) -> list[str]:
+def load_local_settings(app_dir: Path, environ: MutableMapping[str, str] = os.environ) -> list[str]:
     """Set the file's Values that the environment lacks; the names set."""
     path = app_dir / LOCAL_SETTINGS_FILE
     if not path.is_file():

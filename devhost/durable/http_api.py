@@ -94,9 +94,7 @@ def client_binding(base_url: str, hub_name: str, keys: HostKeys) -> str:
                 "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
                 f"&pollingInterval={{intervalInSeconds}}&{query}",
             },
-            "managementUrls": management_urls(
-                base_url, hub_name, keys.system_key, "INSTANCEID"
-            ),
+            "managementUrls": management_urls(base_url, hub_name, keys.system_key, "INSTANCEID"),
             "baseUrl": webhook,
             "requiredQueryStringParameters": "",
             "rpcBaseUrl": f"{base_url}{keys.rpc_base_path}",
@@ -379,4 +377,3 @@ def _decode_token(token: str | None) -> tuple[float, str] | None:
 
 def _load_optional(text: str | None) -> Any:
     return None if text is None else json.loads(text)
-
