@@ -149,7 +149,7 @@ def main() -> int:
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_ready(port, proc)
+            wait_ready(port, proc, Path(data) / "devhost")
             asyncio.run(run_round(base, 20))  # warm-up: worker pool, connections
             scenarios = {
                 "burst": [asyncio.run(run_round(base, args.jobs)) for _ in range(args.rounds)],

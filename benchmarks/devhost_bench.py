@@ -52,9 +52,9 @@ def parse_ts(text: str) -> float:
 
 
 class Bench:
-    def __init__(self, http: aiohttp.ClientSession, port: int) -> None:
+    def __init__(self, http: aiohttp.ClientSession, port: int, rpc_path: str) -> None:
         self.http = http
-        self.rpc = f"http://127.0.0.1:{port}/durabletask/"
+        self.rpc = f"http://127.0.0.1:{port}{rpc_path}"
 
     async def start(self, name: str, instance_id: str, value: int) -> None:
         # Encoded twice, as DurableOrchestrationClient.start_new sends its input.
@@ -117,11 +117,13 @@ class Bench:
         return observed, completed - started
 
 
-async def run(args: argparse.Namespace, port: int, pid: int) -> list[tuple[str, str, str]]:
+async def run(
+    args: argparse.Namespace, port: int, pid: int, rpc_path: str
+) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
-        bench = Bench(http, port)
+        bench = Bench(http, port, rpc_path)
         await bench.run_batch("chain3", "warm-", 200, args.concurrency)
         finished = 200
 
@@ -213,9 +215,9 @@ def main() -> int:
             cwd=REPO, env=env, stderr=stderr,
         )
         try:
-            wait_ready(port, proc)
+            keys = wait_ready(port, proc, Path(data))
             began = time.monotonic()
-            rows = asyncio.run(run(args, port, proc.pid))
+            rows = asyncio.run(run(args, port, proc.pid, keys["rpcBasePath"]))
             total_s = time.monotonic() - began
         except BaseException:
             stderr.flush()
@@ -233,7 +235,8 @@ def main() -> int:
     return 0
 
 
-def wait_ready(port: int, proc: subprocess.Popen, timeout_s: float = 30) -> None:
+def wait_ready(port: int, proc: subprocess.Popen, data: Path, timeout_s: float = 30) -> dict:
+    """Wait until devhost answers its status; its host keys (systemKey, rpcBasePath)."""
     import urllib.request
 
     deadline = time.monotonic() + timeout_s
@@ -241,9 +244,14 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout_s: float = 30) -> None
         if proc.poll() is not None:
             raise RuntimeError(f"devhost exited with {proc.returncode}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/host/status", timeout=1):
-                return
-        except OSError:
+            keys = json.loads((data / "host-keys.json").read_text())
+            status = urllib.request.Request(
+                f"http://127.0.0.1:{port}/admin/host/status",
+                headers={"x-functions-key": keys["systemKey"]},
+            )
+            with urllib.request.urlopen(status, timeout=1):
+                return keys
+        except (OSError, ValueError):
             time.sleep(0.1)
     raise TimeoutError("devhost did not become ready")
 

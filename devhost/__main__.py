@@ -9,6 +9,9 @@ no Azurite is started.
 ``--announce TEXT`` prints TEXT on stdout, ``{url}`` replaced by ``http://HOST:PORT``,
 once devhost accepts requests: one line for a person or a script to wait for.
 
+The app's ``local.settings.json`` ``Values`` are set in the environment first, as Core
+Tools does; a variable already in the environment wins.
+
 Exit codes: 0 after SIGINT/SIGTERM, 2 when the app or its durable state cannot be
 loaded, 1 when devhost cannot serve or Azurite cannot start (its output on stderr).
 """
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from .app import AppLoadError
 from .azurite import Azurite, AzuriteError
+from .local_settings import load_local_settings
 
 STORAGE_SETTING = "AzureWebJobsStorage"
 DEVELOPMENT_STORAGE = "UseDevelopmentStorage=true"
@@ -118,6 +122,7 @@ def local_storage(location: Path | None) -> Iterator[None]:
 def serve(args: argparse.Namespace) -> int:
     """Load the app and serve it until SIGINT/SIGTERM; the exit code."""
     from .durable.store import StoreUnavailable
+    from .limits import LimitSettingError
     from .server import DevHost, DurableEngineFailed, HostOptions
 
     data_dir = args.data if args.data is not None else args.app / ".devhost"
@@ -128,6 +133,9 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     except StoreUnavailable as exc:
         print(f"devhost: cannot open the durable state: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except LimitSettingError as exc:
+        print(f"devhost: {exc}", file=sys.stderr, flush=True)
         return 2
     try:
         asyncio.run(host.serve())
@@ -143,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     if announce is not None:
         announce = announce.replace("{url}", f"http://{args.host}:{args.port}")
     configure_logging(args.log_level, announce)
+    try:
+        loaded = load_local_settings(args.app)
+    except AppLoadError as exc:
+        print(f"devhost: cannot load the app: {exc}", file=sys.stderr, flush=True)
+        return 2
+    if loaded:
+        log.info("local.settings.json: set %s", ", ".join(loaded))
     try:
         with local_storage(args.azurite):
             code = serve(args)

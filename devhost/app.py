@@ -21,6 +21,7 @@ from typing import Any
 import azure.functions as func
 
 APP_PACKAGE = "__app__"
+V2_MODEL_SCRIPT = "function_app.py"
 
 HTTP_TRIGGER = "httpTrigger"
 ORCHESTRATION_TRIGGER = "orchestrationTrigger"
@@ -113,6 +114,12 @@ def load_app(root: Path) -> App:
         function = _load_function(folder)
         if function is not None:
             functions[function.name] = function
+    if not functions and (root / V2_MODEL_SCRIPT).is_file():
+        raise AppLoadError(
+            f"{V2_MODEL_SCRIPT} found but no function folder: this looks like an app in the "
+            "Python v2 programming model (decorators), and devhost serves only the "
+            "folder-per-function (v1) model, one folder with a function.json per function"
+        )
     return App(root, host_config, functions)
 
 

@@ -20,6 +20,7 @@ from azure.functions import meta
 
 from . import invocation
 from .app import HTTP_TRIGGER, App, AppLoadError, Function
+from .limits import RequestLimits, read_body
 from .routing import RouteTemplate, RouteTemplateError, compile_template
 
 log = logging.getLogger("devhost.http")
@@ -55,12 +56,18 @@ class HttpFunctionHandler:
     """aiohttp handler for every path under the route prefix."""
 
     def __init__(
-        self, routes: list[HttpRoute], route_prefix: str, extra_inputs, executor: Executor
+        self,
+        routes: list[HttpRoute],
+        route_prefix: str,
+        extra_inputs,
+        executor: Executor,
+        limits: RequestLimits,
     ):
         self._routes = routes
         self._prefix = route_prefix
         self._extra_inputs = extra_inputs
         self._executor = executor
+        self._limits = limits
         self._registry = meta.get_binding_registry()
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
@@ -85,10 +92,11 @@ class HttpFunctionHandler:
     async def _invoke(
         self, function: Function, request: web.Request, params: dict[str, str]
     ) -> web.StreamResponse:
+        body = await read_body(request, self._limits)
         invocation_id = invocation.new_invocation_id()
         started = time.perf_counter()
         try:
-            inputs = await self._inputs(function, request, params)
+            inputs = self._inputs(function, request, params, body)
             outcome = await invocation.call(function, inputs, invocation_id, self._executor)
             response = self._response(function, outcome)
         except Exception as exc:
@@ -105,10 +113,9 @@ class HttpFunctionHandler:
         invocation.log_invocation(function, invocation_id, started, "Succeeded")
         return response
 
-    async def _inputs(
-        self, function: Function, request: web.Request, params: dict[str, str]
+    def _inputs(
+        self, function: Function, request: web.Request, params: dict[str, str], body: bytes
     ) -> dict[str, Any]:
-        body = await request.read()
         content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         body_datum = meta.Datum(body, "bytes")
         if content_type.startswith("text/") or content_type in _TEXT_TYPES:
@@ -132,7 +139,7 @@ class HttpFunctionHandler:
         )
         trigger = function.trigger
         inputs = {trigger.name: self._registry.get(HTTP_TRIGGER).decode(datum, trigger_metadata={})}
-        inputs.update(self._extra_inputs(function, request))
+        inputs.update(self._extra_inputs(function))
         return inputs
 
     def _response(self, function: Function, outcome: invocation.Outcome) -> web.StreamResponse:

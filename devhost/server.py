@@ -15,13 +15,13 @@ from aiohttp import web
 
 from .app import DURABLE_CLIENT_TYPES, App, Function, load_app
 from .durable.engine import DurableEngine
-from .durable.http_api import DurableHttpApi, base_url_of, client_binding
+from .durable.http_api import DurableHttpApi, client_binding
 from .durable.store import Store
 from .http_functions import HttpFunctionHandler, build_routes
+from .keys import key_middleware, load_host_keys
+from .limits import limits_from_settings, limits_middleware
 
 log = logging.getLogger("devhost")
-
-MAX_REQUEST_BODY = 100 * 1024 * 1024  # the Functions host's default request size limit
 
 
 class DurableEngineFailed(RuntimeError):
@@ -35,6 +35,17 @@ class HostOptions:
     port: int
     data_dir: Path
     shutdown_grace_s: float = 5.0
+
+
+def own_base_url(host: str, port: int) -> str:
+    """devhost's fixed base URL: its bound address and port (loopback for a wildcard bind)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def thread_pool_size() -> int:
@@ -53,34 +64,36 @@ class DevHost:
         self._executor = ThreadPoolExecutor(thread_pool_size(), thread_name_prefix="devhost-sync")
         self._store = Store(options.data_dir / f"{self.app.hub_name}.sqlite3")
         self._engine = DurableEngine(self.app, self._store, self._executor)
-        self._engine.activity_inputs = self._activity_inputs
-        self._durable_api = DurableHttpApi(self._engine, self._store, self.app.hub_name)
+        self._keys = load_host_keys(options.data_dir)
+        self._limits = limits_from_settings()
+        base_url = own_base_url(options.host, options.port)
+        self._client_binding = client_binding(base_url, self.app.hub_name, self._keys)
+        self._durable_api = DurableHttpApi(
+            self._engine, self._store, self.app.hub_name, base_url, self._keys, self._limits
+        )
+        self._engine.activity_inputs = self._extra_inputs
         self._runner: web.AppRunner | None = None
 
     def _web_app(self) -> web.Application:
-        web_app = web.Application(client_max_size=MAX_REQUEST_BODY)
+        web_app = web.Application(
+            client_max_size=self._limits.max_body_bytes,
+            middlewares=[key_middleware(self._keys), limits_middleware(self._limits)],
+        )
         web_app.router.add_get("/admin/host/status", self._host_status)
         self._durable_api.add_routes(web_app)
         prefix = self.app.route_prefix
-        handler = HttpFunctionHandler(self._routes, prefix, self._extra_inputs, self._executor)
+        handler = HttpFunctionHandler(
+            self._routes, prefix, self._extra_inputs, self._executor, self._limits
+        )
         pattern = f"/{prefix}{{tail:(/.*)?}}" if prefix else "/{tail:.*}"
         web_app.router.add_route("*", pattern, handler)
         return web_app
 
-    def _extra_inputs(self, function: Function, request: web.Request) -> dict[str, Any]:
-        """Input bindings other than the trigger: the durable client binding."""
+    def _extra_inputs(self, function: Function) -> dict[str, Any]:
+        """Input bindings other than the trigger (an HTTP function's or an activity's): the
+        durable client binding, always pointing at this host's own address."""
         return {
-            binding.name: client_binding(base_url_of(request), self.app.hub_name)
-            for binding in function.bindings_of("in")
-            if binding.type in DURABLE_CLIENT_TYPES
-        }
-
-    def _activity_inputs(self, function: Function) -> dict[str, Any]:
-        """An activity's durable client binding points at this host's own bound address."""
-        host = self.options.host if self.options.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
-        base_url = f"http://{host}:{self.options.port}"
-        return {
-            binding.name: client_binding(base_url, self.app.hub_name)
+            binding.name: self._client_binding
             for binding in function.bindings_of("in")
             if binding.type in DURABLE_CLIENT_TYPES
         }

@@ -660,13 +660,16 @@ class DurableEngine:
     def _start_sub_orchestration(self, parent: LiveInstance, task, effects: _Effects) -> None:
         row = parent.row
         if task.name not in self._orchestrators:
+            reason = (
+                f"The function '{task.name}' doesn't exist, is disabled, or is not an "
+                "orchestrator function."
+            )
             failed = new_event(
                 EventType.SUB_ORCHESTRATION_FAILED,
                 time.time(),
                 TaskScheduledId=task.task_id,
-                Reason=f"The function '{task.name}' doesn't exist, is disabled, or is not an "
-                "orchestrator function.",
-                Details=None,
+                Reason=reason,
+                Details=reason,
             )
             message = self._store.add_message(
                 row.instance_id, row.execution_id, time.time(), failed
@@ -809,7 +812,7 @@ class DurableEngine:
                 now,
                 TaskScheduledId=row.parent_task_id,
                 Reason=failure,
-                Details=None,
+                Details=failure,  # the SDK's caught message is "Reason \n Details"
             )
         message = self._store.add_message(
             parent.row.instance_id, parent.row.execution_id, now, event

@@ -1,9 +1,14 @@
 """The Durable extension's HTTP API and the durable client binding that points at it.
 
 Served twice, as the Functions host does: at the client binding's ``rpcBaseUrl``
-(``/durabletask/``) and at the public webhook path
-(``/runtime/webhooks/durabletask/``). Status codes follow the extension's
-HttpApiHandler.
+(``/durabletask/<rpc secret>/``, see devhost/keys.py) and at the public webhook path
+(``/runtime/webhooks/durabletask/``, system key required). Status codes follow the
+extension's HttpApiHandler.
+
+Every URL devhost hands out starts with the host's own base URL (its bound address and
+port), never with a request's ``Host``/``X-Forwarded-Host``/``Forwarded``: the
+management URLs carry the system key, and a caller must not choose where the SDK or a
+client sends it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ..keys import KEY_QUERY, HostKeys
+from ..limits import RequestLimits, read_body
 from .engine import (
     DurableEngine,
     InstanceAlreadyRunning,
@@ -28,12 +35,12 @@ from .engine import (
     InstanceStillRunning,
     UnknownOrchestrator,
 )
-from .history import EventType, parse_timestamp
+from .history import parse_timestamp
+from .history_view import history_view
 from .store import InstanceRow, Store
 
 log = logging.getLogger("devhost.durable.api")
 
-RPC_BASE_PATH = "/durabletask"
 WEBHOOK_BASE_PATH = "/runtime/webhooks/durabletask"
 _CONNECTION = "Storage"
 _RETRY_AFTER_S = 5
@@ -49,23 +56,17 @@ _STATUS_NAMES = (
     "ContinuedAsNew",
     "Suspended",
 )
-_HIDDEN_EVENTS = {
-    EventType.ORCHESTRATOR_STARTED,
-    EventType.ORCHESTRATOR_COMPLETED,
-    EventType.TASK_SCHEDULED,
-    EventType.TIMER_CREATED,
-    EventType.SUB_ORCHESTRATION_CREATED,
-}
-_PAYLOAD_FIELDS = ("Input", "Result")
 
 
-def _query(hub_name: str) -> str:
-    return f"taskHub={quote(hub_name)}&connection={_CONNECTION}"
+def _query(hub_name: str, system_key: str) -> str:
+    return f"taskHub={quote(hub_name)}&connection={_CONNECTION}&{KEY_QUERY}={quote(system_key)}"
 
 
-def management_urls(base_url: str, hub_name: str, instance_id: str) -> dict[str, str]:
+def management_urls(
+    base_url: str, hub_name: str, system_key: str, instance_id: str
+) -> dict[str, str]:
     """The instance management URLs (``INSTANCEID`` stands for the id in the binding)."""
-    query = _query(hub_name)
+    query = _query(hub_name, system_key)
     instance = f"{base_url}{WEBHOOK_BASE_PATH}/instances/{instance_id}"
     return {
         "id": instance_id,
@@ -80,10 +81,10 @@ def management_urls(base_url: str, hub_name: str, instance_id: str) -> dict[str,
     }
 
 
-def client_binding(base_url: str, hub_name: str) -> str:
+def client_binding(base_url: str, hub_name: str, keys: HostKeys) -> str:
     """The JSON string the Functions host passes to a ``durableClient`` parameter."""
     webhook = f"{base_url}{WEBHOOK_BASE_PATH}"
-    query = _query(hub_name)
+    query = _query(hub_name, keys.system_key)
     create = f"{webhook}/orchestrators/{{functionName}}[/{{instanceId}}]"
     return json.dumps(
         {
@@ -93,10 +94,10 @@ def client_binding(base_url: str, hub_name: str) -> str:
                 "createAndWaitOnNewInstancePostUri": f"{create}?timeout={{timeoutInSeconds}}"
                 f"&pollingInterval={{intervalInSeconds}}&{query}",
             },
-            "managementUrls": management_urls(base_url, hub_name, "INSTANCEID"),
+            "managementUrls": management_urls(base_url, hub_name, keys.system_key, "INSTANCEID"),
             "baseUrl": webhook,
             "requiredQueryStringParameters": "",
-            "rpcBaseUrl": f"{base_url}{RPC_BASE_PATH}/",
+            "rpcBaseUrl": f"{base_url}{keys.rpc_base_path}",
             "httpBaseUrl": "",
             "maxGrpcMessageSizeInBytes": 0,
             "grpcHttpClientTimeout": "00:01:40",
@@ -104,36 +105,44 @@ def client_binding(base_url: str, hub_name: str) -> str:
     )
 
 
-def base_url_of(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
-
-
 class DurableHttpApi:
-    def __init__(self, engine: DurableEngine, store: Store, hub_name: str) -> None:
+    def __init__(
+        self,
+        engine: DurableEngine,
+        store: Store,
+        hub_name: str,
+        base_url: str,
+        keys: HostKeys,
+        limits: RequestLimits,
+    ) -> None:
         self._engine = engine
         self._store = store
         self._hub_name = hub_name
+        self._base_url = base_url
+        self._keys = keys
+        self._limits = limits
 
     def add_routes(self, app: web.Application) -> None:
-        for base in (RPC_BASE_PATH, WEBHOOK_BASE_PATH):
-            app.router.add_route("POST", base + "/orchestrators/{name}", self.start)
-            app.router.add_route("POST", base + "/orchestrators/{name}/{instance_id}", self.start)
+        # Ids and event names may hold any character but '/' (aiohttp's default
+        # pattern also refuses '{' and '}').
+        instance = "/instances/{instance_id:[^/]+}"
+        for base in (self._keys.rpc_base_path.rstrip("/"), WEBHOOK_BASE_PATH):
+            app.router.add_route("POST", base + "/orchestrators/{name:[^/]+}", self.start)
+            app.router.add_route(
+                "POST", base + "/orchestrators/{name:[^/]+}/{instance_id:[^/]+}", self.start
+            )
             app.router.add_route("GET", base + "/instances", self.list_instances)
             app.router.add_route("GET", base + "/instances/", self.list_instances)
             app.router.add_route("DELETE", base + "/instances", self.purge_many)
             app.router.add_route("DELETE", base + "/instances/", self.purge_many)
-            app.router.add_route("GET", base + "/instances/{instance_id}", self.get_status)
-            app.router.add_route("DELETE", base + "/instances/{instance_id}", self.purge)
+            app.router.add_route("GET", base + instance, self.get_status)
+            app.router.add_route("DELETE", base + instance, self.purge)
             app.router.add_route(
-                "POST", base + "/instances/{instance_id}/raiseEvent/{event}", self.raise_event
+                "POST", base + instance + "/raiseEvent/{event:[^/]+}", self.raise_event
             )
-            app.router.add_route(
-                "POST", base + "/instances/{instance_id}/terminate", self.terminate
-            )
+            app.router.add_route("POST", base + instance + "/terminate", self.terminate)
             for operation in ("rewind", "restart", "suspend", "resume"):
-                app.router.add_route(
-                    "POST", base + "/instances/{instance_id}/" + operation, self.unsupported
-                )
+                app.router.add_route("POST", base + instance + "/" + operation, self.unsupported)
             app.router.add_route("*", base + "/entities/{tail:.*}", self.unsupported)
 
     # start -----------------------------------------------------------------------------------
@@ -148,7 +157,7 @@ class DurableHttpApi:
                 f"{_MAX_INSTANCE_ID} characters without '/', '\\', '#', '?' or "
                 "control characters.",
             )
-        body = await request.text()
+        body = (await read_body(request, self._limits)).decode("utf-8", errors="replace")
         input_text = body if body.strip() else None
         if input_text is not None:
             try:
@@ -161,7 +170,9 @@ class DurableHttpApi:
             return _error(400, "One or more of the arguments submitted is incorrect", str(exc))
         except InstanceAlreadyRunning as exc:
             return _error(409, str(exc))
-        payload = management_urls(base_url_of(request), self._hub_name, quote(instance_id, safe=""))
+        payload = management_urls(
+            self._base_url, self._hub_name, self._keys.system_key, quote(instance_id, safe="")
+        )
         payload["id"] = instance_id
         return web.json_response(
             payload,
@@ -179,14 +190,17 @@ class DurableHttpApi:
         show_history = _flag(query, "showHistory", False)
         payload = self._status_payload(row, show_input=_flag(query, "showInput", True))
         if show_history:
-            payload["historyEvents"] = self._history(
-                instance_id, _flag(query, "showHistoryOutput", False)
+            payload["historyEvents"] = history_view(
+                self._store.load_history(instance_id), _flag(query, "showHistoryOutput", False)
             )
         if row.runtime_status in ("Running", "Pending", "ContinuedAsNew", "Suspended"):
             return web.json_response(
                 payload,
                 status=202,
-                headers={"Location": str(request.url), "Retry-After": str(_RETRY_AFTER_S)},
+                headers={
+                    "Location": f"{self._base_url}{request.rel_url}",
+                    "Retry-After": str(_RETRY_AFTER_S),
+                },
             )
         status = 200
         if row.runtime_status == "Failed" and _flag(
@@ -231,38 +245,6 @@ class DurableHttpApi:
             "lastUpdatedTime": _status_time(row.last_updated_time),
         }
 
-    def _history(self, instance_id: str, show_output: bool) -> list[dict[str, Any]]:
-        """History as the extension shows it: scheduling folded into the completion events."""
-        events = self._store.load_history(instance_id)
-        scheduled = {
-            e["EventId"]: e
-            for e in events
-            if e["EventType"] in (EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED)
-        }
-        shown = []
-        for event in events:
-            event_type = EventType(event["EventType"])
-            if event_type in _HIDDEN_EVENTS:
-                continue
-            item: dict[str, Any] = {
-                "EventType": _pascal(event_type.name),
-                "Timestamp": event["Timestamp"],
-            }
-            origin = scheduled.get(event.get("TaskScheduledId"))
-            if origin is not None:
-                item["FunctionName"] = origin.get("Name")
-                item["ScheduledTime"] = origin["Timestamp"]
-            for key, value in event.items():
-                if key in ("EventType", "EventId", "IsPlayed", "Timestamp"):
-                    continue
-                if key in _PAYLOAD_FIELDS and not show_output:
-                    continue
-                item[key] = value
-            if event_type == EventType.EXECUTION_STARTED:
-                item["FunctionName"] = event.get("Name")
-            shown.append(item)
-        return shown
-
     # events, terminate, purge ----------------------------------------------------------------
     async def raise_event(self, request: web.Request) -> web.Response:
         instance_id = request.match_info["instance_id"]
@@ -274,7 +256,7 @@ class DurableHttpApi:
             return web.Response(status=410)
         if request.content_type.lower() != "application/json":
             return _error(400, "Only application/json request content is supported")
-        data = await request.text()
+        data = (await read_body(request, self._limits)).decode("utf-8", errors="replace")
         try:
             json.loads(data)
         except ValueError:
@@ -395,13 +377,3 @@ def _decode_token(token: str | None) -> tuple[float, str] | None:
 
 def _load_optional(text: str | None) -> Any:
     return None if text is None else json.loads(text)
-
-
-def _pascal(name: str) -> str:
-    special = {
-        "SUB_ORCHESTRATION_COMPLETED": "SubOrchestrationInstanceCompleted",
-        "SUB_ORCHESTRATION_FAILED": "SubOrchestrationInstanceFailed",
-    }
-    if name in special:
-        return special[name]
-    return "".join(part.capitalize() for part in name.split("_"))

@@ -41,7 +41,7 @@ def test_submit_while_storage_is_down_is_503_and_creates_nothing(
         assert int(answer.header("Retry-After")) >= 1
         assert answer.header("Content-Type").startswith("application/problem+json")
         assert "AccountKey" not in answer.text and "127.0.0.1" not in answer.text
-        instances, _ = list_instances(api.host.webhook_url, {})
+        instances, _ = list_instances(api.host.webhook_url, {}, api.host.key_headers)
         assert [item["instanceId"] for item in instances] == [before]
         assert api.request("GET", "/api/jobs").status == 503
         # The result this process wrote a moment ago is still served from memory.

@@ -151,15 +151,32 @@ class DevHost:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def host_keys(self) -> dict[str, str]:
+        """The data folder's host-keys.json: systemKey, rpcSecret and rpcBasePath."""
+        return json.loads((self.data_dir / "host-keys.json").read_text())
+
+    @property
+    def system_key(self) -> str:
+        return self.host_keys()["systemKey"]
+
+    @property
+    def key_headers(self) -> dict[str, str]:
+        """Headers that carry the system key (management and admin API)."""
+        return {"x-functions-key": self.system_key}
+
     @property
     def durable_url(self) -> str:
-        """The Durable HTTP API under the rpcBaseUrl path."""
-        return f"{self.base_url}/durabletask/"
+        """The Durable HTTP API under the rpcBaseUrl path (it holds the rpc secret)."""
+        return f"{self.base_url}{self.host_keys()['rpcBasePath']}"
 
     @property
     def webhook_url(self) -> str:
-        """The Durable HTTP API under the public webhook path."""
+        """The Durable HTTP API under the public webhook path (needs key_headers)."""
         return f"{self.base_url}/runtime/webhooks/durabletask/"
+
+    def host_status(self, timeout: float = 1.0) -> HttpResult:
+        """GET /admin/host/status with the system key."""
+        return http("GET", self.url("admin/host/status"), headers=self.key_headers, timeout=timeout)
 
     @classmethod
     def in_tmp(cls, app_dir: Path, tmp_dir: Path, data_dir: Path | None = None) -> DevHost:
@@ -213,7 +230,6 @@ class DevHost:
     def start(self, timeout: float = READY_TIMEOUT) -> DevHost:
         proc = self.spawn()
         deadline = time.monotonic() + timeout
-        status_url = self.url("admin/host/status")
         while True:
             code = proc.poll()
             if code is not None:
@@ -222,10 +238,10 @@ class DevHost:
                     f"devhost exited with {code} before it was ready; output:\n{self.log_text()}"
                 )
             try:
-                res = http("GET", status_url, timeout=1.0)
+                res = self.host_status()
                 if res.status == 200 and res.json().get("state") == "Running":
                     return self
-            except (OSError, ValueError):
+            except (OSError, ValueError):  # not listening yet, or no keys file yet
                 pass
             if time.monotonic() > deadline:
                 self.kill()
@@ -292,15 +308,23 @@ def running_devhost(app_dir: Path, tmp_dir: Path) -> Iterator[DevHost]:
 
 
 def run_until_exit(
-    app_dir: Path, tmp_dir: Path, timeout: float = READY_TIMEOUT, data_dir: Path | None = None
+    app_dir: Path,
+    tmp_dir: Path,
+    timeout: float = READY_TIMEOUT,
+    data_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """Run devhost on an app that must fail at start-up; return (exit code, output)."""
     host = DevHost.in_tmp(app_dir, tmp_dir, data_dir)
+    host.extra_env = dict(env or {})
     proc = host.spawn()
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        ready = http("GET", host.url("admin/host/status"), timeout=1.0).status
+        try:
+            ready: int | str = host.host_status().status
+        except (OSError, ValueError) as exc:
+            ready = repr(exc)
         host.stop()
         raise AssertionError(
             f"devhost did not exit within {timeout}s (status endpoint answered {ready}); "

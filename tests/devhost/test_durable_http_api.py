@@ -123,7 +123,9 @@ def test_api_served_under_rpc_and_webhook_paths(
     iid = new_id("paths")
     run(completed_chain(client, iid, "p"))
     rpc = http("GET", f"{durable_host.durable_url}instances/{iid}")
-    hook = http("GET", f"{durable_host.webhook_url}instances/{iid}")
+    hook = http(
+        "GET", f"{durable_host.webhook_url}instances/{iid}", headers=durable_host.key_headers
+    )
     assert rpc.status == hook.status == 200
     assert rpc.json() == hook.json()
 

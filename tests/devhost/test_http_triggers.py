@@ -14,7 +14,7 @@ HTTP_APP = APPS_DIR / "http_app"
 
 
 def test_host_status_reports_running(http_host: DevHost) -> None:
-    res = http("GET", http_host.url("admin/host/status"))
+    res = http_host.host_status()
     assert res.status == 200
     assert res.json()["state"] == "Running"
 
