@@ -21,19 +21,16 @@ interrupted inside one call.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 from collections import Counter
 from collections.abc import Callable
 
-# qdk reads this once, at import: its telemetry is off unless the operator turned it on.
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+from qdk.openqasm import QasmError, semantic
+from qdk.openqasm import run as run_qasm
+from qdk.qsharp import QSharpError
 
-from qdk import Result  # noqa: E402
-from qdk.openqasm import QasmError, semantic  # noqa: E402
-from qdk.openqasm import run as run_qasm  # noqa: E402
-from qdk.qsharp import QSharpError  # noqa: E402
+from .outcomes import outcome
 
 MAX_NESTING = 100  # ( [ { open at once
 MAX_OPERATORS = 200  # operators, gate modifiers and if/else/for/while in one statement
@@ -139,10 +136,10 @@ def run(
     """Counts per outcome and the number of shots run (fewer when stopped early).
 
     An outcome is what one shot outputs: its `output` variables, or when it declares none
-    (always so in OpenQASM 2) every classical variable. It is written the way Qiskit prints
-    counts: a bit register from its highest index down (c[n-1] ... c[0]), several variables
-    separated by spaces, the last declared first; other values as numbers, true/false or
-    [a,b]. A program without classical variables gives "".
+    (always so in OpenQASM 2) every classical variable, written by `outcomes.outcome` the way
+    Qiskit prints counts: a bit register from its highest index down (c[n-1] ... c[0]),
+    several variables separated by spaces, the last declared first. A program without
+    classical variables gives "".
     The same seed gives the same counts; without one every run differs.
     """
     check(source)
@@ -158,26 +155,7 @@ def run(
             )
         except (QasmError, QSharpError) as error:
             raise ProgramError(str(error).strip()[:MAX_MESSAGE]) from None
-        counts.update(_outcome(result) for result in results)
+        counts.update(outcome(result) for result in results)
         done += size
         batch *= 2
     return dict(sorted(counts.items())), done
-
-
-def _outcome(shot: object) -> str:
-    registers = shot if isinstance(shot, tuple) else (shot,)
-    return " ".join(_value(register) for register in reversed(registers))
-
-
-def _value(value: object) -> str:
-    if isinstance(value, Result):
-        return "1" if value == Result.One else "0"
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        if all(isinstance(item, Result) for item in value):
-            return "".join(_value(item) for item in reversed(value))
-        return "[" + ",".join(_value(item) for item in value) + "]"
-    return str(value)
