@@ -37,7 +37,7 @@ def check_text(source: str) -> None:
     except UnicodeEncodeError:
         raise ProgramError("the program is not valid Unicode text (a lone surrogate)") from None
     depth = operators = elses = 0
-    for match in _TOKEN.finditer(_IGNORED.sub(" ", source)):
+    for match in _TOKEN.finditer(without_comments_and_strings(source)):
         token = match.group()
         if token in _OPEN:
             depth += 1
@@ -57,3 +57,8 @@ def check_text(source: str) -> None:
                 elses += 1
                 if elses > MAX_ELSE:
                     raise ProgramError(f"the program has more than {MAX_ELSE} else branches")
+
+
+def without_comments_and_strings(source: str) -> str:
+    """`source` with its comments and string literals blanked out, for lexical scans."""
+    return _IGNORED.sub(" ", source)
