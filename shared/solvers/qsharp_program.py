@@ -14,9 +14,11 @@ What `check` refuses besides qdk's own errors, because qdk fails badly on it:
 - a single allocation of more qubits than local simulation takes (`Qubit[30]`); allocations
   whose size is computed are bounded at run time, when QIR says how many qubits it needs.
 
-qdk's interpreter objects belong to the thread that made them (dropping one elsewhere leaks
-it) and the library keeps module state: every use goes through `program_context`, which
-serializes callers, and frees the context on the calling thread.
+qdk's interpreter objects belong to the thread that made them (dropping one elsewhere fails
+and leaks it) and the library keeps module state: every use goes through `program_context`,
+which serializes callers and frees the interpreter on the calling thread. A check takes about
+50 ms (most of it compiling Q#'s standard library), so the lock costs little: qdk holds the
+GIL while it compiles anyway.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ class ProfileError(ProgramError):
     """The program compiles, but not for the QIR profile asked for."""
 
 
+class CompilerFailure(ProgramError):
+    """qdk itself failed (a Rust panic) on a program it should have compiled or refused."""
+
+
 def default_entry(source: str) -> str:
     """The entry when a request names none: the `@EntryPoint()` operation, else `Main()`."""
     code = without_comments_and_strings(source)
@@ -86,11 +92,9 @@ def check(source: str, entry: str) -> None:
     callables = _callables(code)
     _check_recursion(callables)
     _check_entry_text(entry, set(callables))
-    with program_context(source, TargetProfile.Unrestricted) as context:
-        try:
-            context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
-        except QSharpError as error:
-            raise EntryError(f"entry {entry!r} does not compile: {describe(error)}") from None
+    not_compiling = lambda error: EntryError(f"entry {entry!r} does not compile: {error}")  # noqa: E731
+    with program_context(source, TargetProfile.Unrestricted) as context, reported(not_compiling):
+        context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
 
 
 @contextmanager
@@ -105,19 +109,19 @@ def program_context(source: str, profile: TargetProfile) -> Iterator[Context]:
         (Path(root) / "src" / _FILE).write_text(source, encoding="utf-8")
         context = None
         try:
-            try:
+            with reported():
                 context = Context(project_root=root, target_profile=profile)
-            except QSharpError as error:
-                raise program_error(error) from None
             # Fails when the program declares its callables in namespaces of its own.
-            with suppress(QSharpError):
+            with suppress(ProgramError), reported():
                 context.eval("import Program.*;")
             yield context
         finally:
             if context is not None:
-                # Its callables refer back to it: without this cycle it is freed right here,
-                # on its own thread, not by the garbage collector on another one.
+                # Free its interpreter here, on this thread, even while a traceback still
+                # holds the context: its callables refer back to it (a cycle the garbage
+                # collector may break on another thread, where dropping it fails and leaks).
                 context.code = None
+                context._interpreter = None
 
 
 def run(
@@ -144,14 +148,12 @@ def run(
         while done < shots and not (done and should_stop()):
             size = min(batch, shots - done)
             shot_seed = None if seeds is None else seeds.getrandbits(32)
-            try:
+            with reported():
                 if program is None:
                     events = interpreter.run(entry, size, seed=shot_seed, save_events=True)
                     values = [event["result"] for event in events]
                 else:
                     values = run_qir(program, shots=size, seed=shot_seed)
-            except QSharpError as error:
-                raise program_error(error) from None
             counts.update(outcome(value) for value in values)
             done += size
             batch *= 2
@@ -160,17 +162,31 @@ def run(
 
 def compile_entry(context: Context, entry: str) -> str:
     """The QIR text of `entry` in `context` (ProfileError when its profile cannot run it)."""
-    try:
+    with reported():
         return str(context.compile(entry))
-    except QSharpError as error:
-        raise program_error(error) from None
 
 
-def program_error(error: BaseException) -> ProgramError:
-    """A qdk error as the ProgramError (or ProfileError) the caller is told."""
-    if any(code in str(error) for code in _PROFILE_CODES):
-        return ProfileError(describe(error))
-    return ProgramError(describe(error))
+@contextmanager
+def reported(
+    as_error: Callable[[ProgramError], ProgramError] = lambda error: error,
+) -> Iterator[None]:
+    """Turn qdk's errors inside the block into ProgramError (ProfileError, CompilerFailure).
+
+    qdk raises QSharpError, and for its own bugs Rust panics that pyo3 raises as
+    PanicException; both derive from BaseException only, and the panic's class is not
+    importable, so it is recognized by name.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if isinstance(error, QSharpError):
+            kind = ProfileError if any(c in str(error) for c in _PROFILE_CODES) else ProgramError
+            raise as_error(kind(describe(error))) from None
+        if type(error).__name__ == "PanicException":
+            first_line = (str(error).strip().splitlines() or ["no message"])[0]
+            failure = CompilerFailure(f"qdk failed on this program: {first_line[:MAX_MESSAGE]}")
+            raise as_error(failure) from None
+        raise
 
 
 def _adaptive_qir(source: str, entry: str) -> str | None:
@@ -178,7 +194,7 @@ def _adaptive_qir(source: str, entry: str) -> str | None:
     try:
         with program_context(source, TargetProfile.Adaptive_RIF) as context:
             qir = compile_entry(context, entry)
-    except ProfileError:
+    except (ProfileError, CompilerFailure):
         return None
     needed = _REQUIRED_QUBITS.search(qir)
     if needed and int(needed.group(1)) > MAX_QUBITS:
