@@ -15,10 +15,9 @@ What `check` refuses besides qdk's own errors, because qdk fails badly on it:
   whose size is computed are bounded at run time, when QIR says how many qubits it needs.
 
 qdk's interpreter objects belong to the thread that made them (dropping one elsewhere fails
-and leaks it) and the library keeps module state: every use goes through `program_context`,
-which serializes callers and frees the interpreter on the calling thread. A check takes about
-50 ms (most of it compiling Q#'s standard library), so the lock costs little: qdk holds the
-GIL while it compiles anyway.
+and leaks it): every use goes through `program_context`, which holds `qdk_calls.QDK_LOCK` and
+frees the interpreter on the calling thread. A check takes about 50 ms (most of it compiling
+Q#'s standard library), so the lock costs little: qdk holds the GIL while it compiles anyway.
 """
 
 from __future__ import annotations
@@ -26,27 +25,25 @@ from __future__ import annotations
 import random
 import re
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from qdk import Context
-from qdk.qsharp import QSharpError, TargetProfile
+from qdk.qsharp import TargetProfile
 from qdk.simulation import run_qir
 
 from .outcomes import outcome
-from .program_text import MAX_MESSAGE, ProgramError, check_text, without_comments_and_strings
+from .program_text import ProgramError, check_text, without_comments_and_strings
+from .qdk_calls import QDK_LOCK, CompilerFailure, ProfileError, reported
 
 MAX_QUBITS = 22  # as the circuit kind: where dense local simulation stops making sense
 MAX_ENTRY = 1000  # characters of an entry expression
 DEFAULT_ENTRY = "Main()"
 _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as many
-_MAX_DIAGNOSTICS = 5
 _FILE = "Program.qs"  # its declarations outside any namespace live in namespace Program
 
-_LOCK = threading.RLock()
 _CALLABLE = re.compile(r"\b(?:operation|function)\s+([A-Za-z_]\w*)")
 _NAMESPACE = re.compile(r"\bnamespace\s+([A-Za-z_][\w.]*)\s*\{")
 _ENTRY_POINT = re.compile(r"@EntryPoint\s*\(\s*\)\s*operation\s+([A-Za-z_]\w*)")
@@ -54,7 +51,6 @@ _ENTRY = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\(.*\)\s*", re.DOTALL)
 _ALLOCATION = re.compile(r"\bQubit\s*\[\s*(\d+)\s*\]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _REQUIRED_QUBITS = re.compile(r'"required_num_qubits"="(\d+)"')
-_PROFILE_CODES = ("Qdk.Qsc.CapabilitiesCk.", "Qdk.Qsc.Interpret.UnsupportedRuntimeCapabilities")
 
 
 class EntryError(ProgramError):
@@ -63,14 +59,6 @@ class EntryError(ProgramError):
 
 class QubitLimitError(ProgramError):
     """The program needs more qubits than local simulation takes (a size limit: 413)."""
-
-
-class ProfileError(ProgramError):
-    """The program compiles, but not for the QIR profile asked for."""
-
-
-class CompilerFailure(ProgramError):
-    """qdk itself failed (a Rust panic) on a program it should have compiled or refused."""
 
 
 def default_entry(source: str) -> str:
@@ -103,7 +91,7 @@ def program_context(source: str, profile: TargetProfile) -> Iterator[Context]:
 
     ProgramError with the compiler's messages when it does not compile for that profile.
     """
-    with _LOCK, tempfile.TemporaryDirectory(prefix="qjobs-qsharp-") as root:
+    with QDK_LOCK, tempfile.TemporaryDirectory(prefix="qjobs-qsharp-") as root:
         (Path(root) / "qsharp.json").write_text("{}", encoding="utf-8")
         (Path(root) / "src").mkdir()
         (Path(root) / "src" / _FILE).write_text(source, encoding="utf-8")
@@ -166,29 +154,6 @@ def compile_entry(context: Context, entry: str) -> str:
         return str(context.compile(entry))
 
 
-@contextmanager
-def reported(
-    as_error: Callable[[ProgramError], ProgramError] = lambda error: error,
-) -> Iterator[None]:
-    """Turn qdk's errors inside the block into ProgramError (ProfileError, CompilerFailure).
-
-    qdk raises QSharpError, and for its own bugs Rust panics that pyo3 raises as
-    PanicException; both derive from BaseException only, and the panic's class is not
-    importable, so it is recognized by name.
-    """
-    try:
-        yield
-    except BaseException as error:
-        if isinstance(error, QSharpError):
-            kind = ProfileError if any(c in str(error) for c in _PROFILE_CODES) else ProgramError
-            raise as_error(kind(describe(error))) from None
-        if type(error).__name__ == "PanicException":
-            first_line = (str(error).strip().splitlines() or ["no message"])[0]
-            failure = CompilerFailure(f"qdk failed on this program: {first_line[:MAX_MESSAGE]}")
-            raise as_error(failure) from None
-        raise
-
-
 def _adaptive_qir(source: str, entry: str) -> str | None:
     """The program's Adaptive_RIF QIR, or None when it needs the interpreter."""
     try:
@@ -202,29 +167,6 @@ def _adaptive_qir(source: str, entry: str) -> str | None:
             f"needs {needed.group(1)} qubits; local.simulator simulates at most {MAX_QUBITS}"
         )
     return qir
-
-
-def describe(error: BaseException) -> str:
-    """qdk's rendered diagnostics as "line L, column C: message; ..." without file paths."""
-    found: list[list[str | None]] = []  # [message, detail, where] per diagnostic
-    for line in str(error).splitlines():
-        text = line.strip()
-        if text.startswith("x "):
-            found.append([text[2:], None, None])
-        elif found and text.startswith("`-> ") and found[-1][1] is None:
-            found[-1][1] = text[4:]
-        elif found and found[-1][2] is None and (at := re.match(r",-\[(.*):(\d+):(\d+)\]", text)):
-            if at.group(1).endswith((_FILE, ".qasm")):
-                found[-1][2] = f"line {at.group(2)}, column {at.group(3)}: "
-            else:
-                found[-1][2] = ""
-    if not found:
-        return str(error).strip().splitlines()[0][:MAX_MESSAGE] if str(error).strip() else "error"
-    parts = [
-        f"{where or ''}{message}" + (f": {detail}" if detail else "")
-        for message, detail, where in found[:_MAX_DIAGNOSTICS]
-    ]
-    return "; ".join(parts)[:MAX_MESSAGE]
 
 
 def _check_allocations(code: str) -> None:
