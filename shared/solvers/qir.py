@@ -11,8 +11,9 @@ cannot express (classical control on a measurement result, on Base) raises Profi
 ProgramError carrying qdk's message and position.
 
 qdk compiles QIR by partial evaluation: classical loops are unrolled while compiling (ten
-million iterations take ~2 s, `while true {}` never ends), and recursion crashes it, which
-`qsharp_program.check` refuses beforehand.
+million iterations take ~2 s, `while true {}` never ends), and recursion crashes it (which
+`qsharp_program.check` refuses beforehand). So compiling runs in a child process
+(`isolated.run_isolated`), stopped after `COMPILE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from qdk import openqasm
 from qdk.qsharp import TargetProfile
 
 from . import qasm, qsharp_program
+from .isolated import run_isolated
 from .program_text import ProgramError
 from .qdk_calls import QDK_LOCK, reported
 
@@ -34,6 +36,7 @@ PROFILES: dict[str, TargetProfile] = {
     "Adaptive_RIF": TargetProfile.Adaptive_RIF,
 }
 KINDS = ("circuit", "qsharp")
+COMPILE_SECONDS = 10.0
 _ENTRY_POINT = re.compile(r"^define\s+\S+\s+@(\S+)\(\)\s+#(\d+)", re.MULTILINE)
 _ENTRY_POINT_ATTRIBUTES = r'^attributes #{} = {{[^}}]*"entry_point"'
 
@@ -47,20 +50,25 @@ class QirProgram:
     arguments: list[Any] = field(default_factory=list)  # inputParams.arguments
 
 
-def compile_to_qir(kind: str, problem: dict[str, Any], profile: str) -> QirProgram:
+def compile_to_qir(
+    kind: str, problem: dict[str, Any], profile: str, *, seconds: float = COMPILE_SECONDS
+) -> QirProgram:
     """`problem` (a validated job input of `kind`) as QIR for `profile`.
 
     ValueError for a kind or profile this does not know; ProgramError (ProfileError when the
-    profile is what it cannot run on) with qdk's message otherwise.
+    profile is what it cannot run on) with qdk's message otherwise, TimeLimitError after
+    `seconds`.
     """
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} does not compile to QIR; these do: {', '.join(KINDS)}")
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
     if kind == "circuit":
-        text = _openqasm_qir(problem["source"], PROFILES[profile])
+        text = run_isolated(_openqasm_qir, problem["source"], profile, seconds=seconds)
     else:
-        text = _qsharp_qir(problem["source"], problem["entry"], PROFILES[profile])
+        text = run_isolated(
+            _qsharp_qir, problem["source"], problem["entry"], profile, seconds=seconds
+        )
     return QirProgram(bitcode=text.encode("utf-8"), entry_point=entry_point(text))
 
 
@@ -77,13 +85,13 @@ def entry_point(qir: str) -> str:
     raise ProgramError("the compiled QIR has no entry point")
 
 
-def _openqasm_qir(source: str, profile: TargetProfile) -> str:
+def _openqasm_qir(source: str, profile: str) -> str:
     qasm.check(source)  # refuses includes of files, recursion and deep nesting first
     with QDK_LOCK, reported():
-        return str(openqasm.compile(source, target_profile=profile))
+        return str(openqasm.compile(source, target_profile=PROFILES[profile]))
 
 
-def _qsharp_qir(source: str, entry: str, profile: TargetProfile) -> str:
+def _qsharp_qir(source: str, entry: str, profile: str) -> str:
     qsharp_program.check(source, entry)  # QIR generation crashes on recursion
-    with qsharp_program.program_context(source, profile) as context:
+    with qsharp_program.program_context(source, PROFILES[profile]) as context:
         return qsharp_program.compile_entry(context, entry)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from qdk import openqasm
 from qdk.simulation import run_qir
 
+from shared.solvers.isolated import TimeLimitError, run_isolated
 from shared.solvers.program_text import ProgramError
-from shared.solvers.qdk_calls import ProfileError
+from shared.solvers.qdk_calls import CompilerFailure, ProfileError
 from shared.solvers.qir import PROFILES, QirProgram, check_profile, compile_to_qir
 
 FLIP_FIRST_QASM2 = """OPENQASM 2.0;
@@ -113,3 +116,18 @@ def test_an_unknown_profile_is_a_value_error() -> None:
 def test_a_kind_without_qir_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="ising"):
         compile_to_qir("ising", {"terms": []}, "Base")
+
+
+def test_a_compilation_that_never_ends_is_stopped_at_the_time_limit() -> None:
+    source = "operation Main() : Unit { mutable n = 0; while true { set n += 1; } }"
+    with pytest.raises(TimeLimitError, match="within 1 s"):
+        compile_to_qir("qsharp", qsharp(source, "Main()"), "Adaptive_RIF", seconds=1)
+
+
+def test_a_child_that_dies_without_answering_is_a_compiler_failure() -> None:
+    with pytest.raises(CompilerFailure, match="crashed"):
+        run_isolated(os.abort, seconds=30)
+
+
+def test_an_isolated_call_answers_its_value() -> None:
+    assert run_isolated(max, 2, 5, seconds=30) == 5
