@@ -25,8 +25,8 @@ from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, 
 from .kinds import InvalidJob, JobKind, kind_named
 from .problems import ApiError, invalid_request
 from .quotas import quotas
-from .solvers.qasm import ProgramError
-from .solvers.qir import compile_to_qir
+from .solvers.program_text import ProgramError
+from .solvers.qir import check_profile
 from .storage import StorageUnavailable, job_store
 from .targets import offered_remote_targets
 from .targets.catalog import REMOTE_KINDS, RemoteTarget
@@ -106,7 +106,7 @@ async def _check_remote(
         )
     try:
         await asyncio.to_thread(
-            compile_to_qir, request.kind.name, request.problem, target.provider.profile
+            check_profile, request.kind.name, request.problem, target.provider.profile
         )
     except ProgramError as error:
         raise invalid_request(

@@ -7,11 +7,12 @@ from .circuit import CIRCUIT
 from .fields import json_type
 from .ising import ISING, PUBO
 from .number_partitioning import NUMBER_PARTITIONING
+from .qsharp import QSHARP
 
 __all__ = ["KINDS", "InvalidJob", "JobKind", "kind_named"]
 
 KINDS: dict[str, JobKind] = {
-    kind.name: kind for kind in (NUMBER_PARTITIONING, ISING, PUBO, CIRCUIT)
+    kind.name: kind for kind in (NUMBER_PARTITIONING, ISING, PUBO, CIRCUIT, QSHARP)
 }
 
 

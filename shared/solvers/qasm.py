@@ -3,10 +3,8 @@
 `check` is what a program must pass before qdk runs it, because qdk fails badly on some
 programs instead of reporting an error:
 
-- its parser, compiler and evaluator recurse natively: deeply nested source overflows the
-  C stack and kills the process (qdk 1.33, running with an 8 MB stack: ~1,900 nested blocks,
-  ~3,000 chained operators or gate modifiers, ~1,250 `else if` branches). A lexical pre-scan
-  keeps each bound several times below that, so even their combination fits;
+- its parser, compiler and evaluator recurse natively: deeply nested source would overflow
+  the C stack and kill the process (see `program_text.check_text`);
 - a gate or subroutine that calls itself is accepted and then recurses until memory runs out
   (gigabytes within seconds), so self-calls are refused (declare-before-use already rules
   out mutual recursion);
@@ -21,71 +19,30 @@ interrupted inside one call.
 
 from __future__ import annotations
 
-import os
 import random
-import re
 from collections import Counter
 from collections.abc import Callable
 
-# qdk reads this once, at import: its telemetry is off unless the operator turned it on.
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+from qdk.openqasm import QasmError, semantic
+from qdk.openqasm import run as run_qasm
+from qdk.qsharp import QSharpError
 
-from qdk import Result  # noqa: E402
-from qdk.openqasm import QasmError, semantic  # noqa: E402
-from qdk.openqasm import run as run_qasm  # noqa: E402
-from qdk.qsharp import QSharpError  # noqa: E402
+from .outcomes import outcome
+from .program_text import MAX_MESSAGE, ProgramError, check_text
 
-MAX_NESTING = 100  # ( [ { open at once
-MAX_OPERATORS = 200  # operators, gate modifiers and if/else/for/while in one statement
-MAX_ELSE = 200  # `else` in the whole program: an else-if chain nests as deep as it is long
-MAX_MESSAGE = 2000  # characters of a qdk error message passed on
+__all__ = ["ProgramError", "check", "run"]
+
 _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as many
-
-_IGNORED = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"', re.DOTALL)
-_TOKEN = re.compile(r"[;{}()\[\]]|[-+*/%&|^~!<>=@]|\b(?:if|else|for|while)\b")
-_OPEN, _CLOSE, _ENDS = frozenset("([{"), frozenset(")]}"), frozenset(";{}")
-
-
-class ProgramError(ValueError):
-    """The program cannot run here; the message says why (it is meant for the caller)."""
 
 
 def check(source: str) -> int:
     """The number of qubits `source` declares; ProgramError if it cannot run here."""
-    try:
-        source.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ProgramError("the program is not valid Unicode text (a lone surrogate)") from None
-    _check_nesting(source)
+    check_text(source)
     analysis = semantic.analyze(source)
     errors = [d for d in analysis.diagnostics if d.severity == semantic.Severity.Error]
     if errors:
         raise ProgramError("; ".join(_describe(analysis, d) for d in errors[:5]))
     return _check_tree(analysis.program)
-
-
-def _check_nesting(source: str) -> None:
-    depth = operators = elses = 0
-    for match in _TOKEN.finditer(_IGNORED.sub(" ", source)):
-        token = match.group()
-        if token in _OPEN:
-            depth += 1
-            if depth > MAX_NESTING:
-                raise ProgramError(f"the program nests brackets more than {MAX_NESTING} deep")
-        elif token in _CLOSE:
-            depth -= 1
-        if token in _ENDS:
-            operators = 0
-        elif token not in _OPEN and token not in _CLOSE:
-            operators += 1
-            if operators > MAX_OPERATORS:
-                raise ProgramError(
-                    f"a statement of the program has more than {MAX_OPERATORS} operators"
-                )
-            if token == "else":
-                elses += 1
-                if elses > MAX_ELSE:
-                    raise ProgramError(f"the program has more than {MAX_ELSE} else branches")
 
 
 def _describe(analysis: semantic.AnalysisResult, diagnostic: semantic.Diagnostic) -> str:
@@ -139,10 +96,10 @@ def run(
     """Counts per outcome and the number of shots run (fewer when stopped early).
 
     An outcome is what one shot outputs: its `output` variables, or when it declares none
-    (always so in OpenQASM 2) every classical variable. It is written the way Qiskit prints
-    counts: a bit register from its highest index down (c[n-1] ... c[0]), several variables
-    separated by spaces, the last declared first; other values as numbers, true/false or
-    [a,b]. A program without classical variables gives "".
+    (always so in OpenQASM 2) every classical variable, written by `outcomes.outcome` the way
+    Qiskit prints counts: a bit register from its highest index down (c[n-1] ... c[0]),
+    several variables separated by spaces, the last declared first. A program without
+    classical variables gives "".
     The same seed gives the same counts; without one every run differs.
     """
     check(source)
@@ -158,26 +115,7 @@ def run(
             )
         except (QasmError, QSharpError) as error:
             raise ProgramError(str(error).strip()[:MAX_MESSAGE]) from None
-        counts.update(_outcome(result) for result in results)
+        counts.update(outcome(result) for result in results)
         done += size
         batch *= 2
     return dict(sorted(counts.items())), done
-
-
-def _outcome(shot: object) -> str:
-    registers = shot if isinstance(shot, tuple) else (shot,)
-    return " ".join(_value(register) for register in reversed(registers))
-
-
-def _value(value: object) -> str:
-    if isinstance(value, Result):
-        return "1" if value == Result.One else "0"
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        if all(isinstance(item, Result) for item in value):
-            return "".join(_value(item) for item in reversed(value))
-        return "[" + ",".join(_value(item) for item in value) + "]"
-    return str(value)

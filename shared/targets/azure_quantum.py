@@ -31,8 +31,9 @@ from azure.quantum import Job, Workspace
 from azure.storage.blob import BlobClient, ContainerClient, ContentSettings, LinearRetry
 
 from ..jobs import JobError, JobState
-from ..solvers.qasm import ProgramError
-from ..solvers.qir import compile_to_qir, counts_from_results_v2
+from ..solvers.program_text import ProgramError
+from ..solvers.provider_results import counts_from_results_v2
+from ..solvers.qir import compile_to_qir
 from ..workspace import WorkspaceCoordinates
 from . import TargetJobLost, TargetRejected, TargetStatus, TargetUnreachable
 from .catalog import INPUT_FORMAT, OUTPUT_FORMAT, RemoteTarget

@@ -32,6 +32,13 @@ QUICK_JOBS: dict[str, dict[str, Any]] = {
     "ising": {"kind": "ising", "terms": [{"c": -1, "ids": [0, 1]}, {"c": -1, "ids": [1, 2]}]},
     "pubo": {"kind": "pubo", "terms": [{"c": 1, "ids": [0]}, {"c": -3, "ids": [0, 1]}], "seed": 3},
     "circuit": {"kind": "circuit", "source": BELL, "shots": 50, "seed": 5},
+    "qsharp": {
+        "kind": "qsharp",
+        "source": "operation GetRandomBit() : Result { use q = Qubit(); H(q); return M(q); }",
+        "entry": "GetRandomBit()",
+        "shots": 50,
+        "seed": 5,
+    },
 }
 UNKNOWN_ID = "0" * 32
 
@@ -600,6 +607,10 @@ def test_accepted_job_requests_match_the_request_schema(
         {"kind": "circuit", "source": BELL, "shots": 0},
         {"kind": "circuit", "source": BELL, "seed": None},
         {"kind": "circuit", "source": BELL, "target": "local.optimizer"},
+        {"kind": "qsharp", "source": "  "},
+        {**QUICK_JOBS["qsharp"], "entry": ""},
+        {**QUICK_JOBS["qsharp"], "entry": "GetRandomBit(); while true {}"},
+        {**QUICK_JOBS["qsharp"], "shots": 10_001},
     ],
 )
 def test_rejected_job_requests_do_not_match_the_request_schema(

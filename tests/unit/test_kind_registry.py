@@ -16,6 +16,7 @@ VALID_BODIES = {
     "ising": {"terms": [{"c": 1, "ids": [0, 1]}, {"c": -1, "ids": [1]}]},
     "pubo": {"terms": [{"c": 1, "ids": [0, 1]}, {"c": -1, "ids": [1]}]},
     "circuit": {"source": 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\nbit c = measure q;\n'},
+    "qsharp": {"source": "operation Main() : Result { use q = Qubit(); H(q); MResetZ(q) }"},
 }
 
 JUNK = [
@@ -78,7 +79,7 @@ def variants(kind: str) -> list[dict]:
 
 
 def test_kinds_are_registered_under_their_names() -> None:
-    assert sorted(KINDS) == ["circuit", "ising", "number_partitioning", "pubo"]
+    assert sorted(KINDS) == ["circuit", "ising", "number_partitioning", "pubo", "qsharp"]
     assert all(isinstance(kind, JobKind) and KINDS[name] is kind for name, kind in KINDS.items())
 
 
@@ -88,6 +89,7 @@ def test_optimization_kinds_run_on_the_optimizer_and_circuits_on_the_simulator()
         "ising": "local.optimizer",
         "pubo": "local.optimizer",
         "circuit": "local.simulator",
+        "qsharp": "local.simulator",
     }
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.solvers.qasm import MAX_ELSE, MAX_NESTING, MAX_OPERATORS, ProgramError, check, run
+from shared.solvers.program_text import MAX_ELSE, MAX_NESTING, MAX_OPERATORS
+from shared.solvers.qasm import ProgramError, check, run
 
 BELL_3 = """OPENQASM 3.0;
 include "stdgates.inc";
