@@ -5,7 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import uuid
 
-from conftest import SEED_WEIGHTS, Api
+from api_testkit import SEED_WEIGHTS, Api
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
+from api_testkit import BELL, SEED_WEIGHTS, Api, hard_partition
 
 
 def test_submit_answers_202_with_location_retry_after_and_links(alice: Api) -> None:

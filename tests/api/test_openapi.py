@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
+from api_testkit import BELL, SEED_WEIGHTS, Api, hard_partition
 from devhost_testkit import REPO_ROOT, HttpResult
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
