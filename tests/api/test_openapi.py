@@ -82,7 +82,8 @@ CASES = [
     "GET /openapi.json 200 no key",
 ]
 # Documented answers no exchange here produces: a failure inside qjobs (500) and storage, Key
-# Vault or the durable host unreachable (503; tests/api/test_storage_outage.py goes there).
+# Vault or the durable host unreachable (503: test_storage_outage.py, test_keyvault.py and
+# test_durable_outage.py go there).
 NOT_EXERCISED = frozenset({500, 503})
 # Optional documented headers that these exchanges must carry.
 EXPECTED_HEADERS = {"POST /jobs 202 Idempotency-Key repeat": ["Idempotent-Replayed"]}
