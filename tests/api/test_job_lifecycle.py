@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from api_testkit import BELL, SEED_WEIGHTS, Api, hard_partition
 
 
@@ -76,8 +78,23 @@ def test_time_limited_partition_finishes_with_its_best_answer(alice: Api) -> Non
     job_id = alice.submit_ok({"kind": "number_partitioning", "weights": weights, "time_limit": 0.5})
     assert alice.wait_for(job_id)["status"] == "succeeded"
     result = alice.result(job_id).json()["result"]
-    assert result["difference"] == abs(result["sums"][0] - result["sums"][1])
-    assert sum(result["sums"]) == sum(weights)
+    left, right = result["subsets"]
+    assert sorted(left + right) == sorted(weights)
+    assert result["sums"] == [sum(left), sum(right)]
+    assert result["difference"] == abs(sum(left) - sum(right))
+    assert result["difference"] <= karmarkar_karp_difference(weights)
+    assert isinstance(result["optimal"], bool)
+    if result["optimal"]:
+        assert result["difference"] == sum(weights) % 2  # nothing beats a parity-only gap
+
+
+def karmarkar_karp_difference(weights: list[int]) -> int:
+    """The differencing heuristic's answer, the least a search that starts from it returns."""
+    heap = [-w for w in weights]
+    heapq.heapify(heap)
+    while len(heap) > 1:
+        heapq.heappush(heap, heapq.heappop(heap) - heapq.heappop(heap))
+    return -heap[0]
 
 
 def test_ising_job_finds_the_ground_state(alice: Api) -> None:
