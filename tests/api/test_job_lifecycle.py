@@ -138,3 +138,34 @@ def test_job_over_its_maximum_duration_fails_with_a_timeout(impatient: Api) -> N
     answer = impatient.result(job_id)
     assert answer.status == 409
     assert answer.json()["error"]["code"] == "timeout"
+
+
+# Valid OpenQASM that only execution finds wrong: the simulator fails on the index.
+OUT_OF_RANGE = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+int i = 5;
+h q[i];
+c = measure q;
+"""
+
+
+def test_a_job_its_target_cannot_run_fails_with_target_error(alice: Api) -> None:
+    job_id = alice.submit_ok({"kind": "circuit", "source": OUT_OF_RANGE, "shots": 1})
+    final = alice.wait_for(job_id)
+    assert final["status"] == "failed"
+    assert final["error"]["code"] == "target_error"
+    assert "index out of range" in final["error"]["message"]
+    assert final["finished"] is not None
+    assert "result" not in final["links"]
+    assert alice.status(job_id).status == 200
+
+
+def test_the_result_of_a_failed_job_is_409_with_its_error(alice: Api) -> None:
+    job_id = alice.submit_ok({"kind": "circuit", "source": OUT_OF_RANGE, "shots": 1})
+    alice.wait_for(job_id)
+    answer = alice.result(job_id)
+    assert answer.status == 409
+    assert answer.header("Content-Type").startswith("application/problem+json")
+    assert answer.json()["error"]["code"] == "target_error"
