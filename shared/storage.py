@@ -7,6 +7,9 @@ Layout in the container (QJOBS_BLOB_CONTAINER):
       answers GET /api/jobs, and the record is found from the job's spec alone.
   results/<job id>.json
       the result, once succeeded.
+  keys/<job id>.json
+      for a job submitted with an Idempotency-Key: its spec, created by the one request that
+      owns the key's job id (created only, never replaced, so concurrent requests agree).
 Both are immutable once written except the record's metadata, so each process keeps the ones
 it wrote recently (bounded) and reads them back without a round trip: the submit activity and
 the result read usually run in the process that wrote them.
@@ -31,9 +34,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
+from azure.core import MatchConditions
 from azure.core.exceptions import (
     AzureError,
     ResourceExistsError,
+    ResourceModifiedError,
     ResourceNotFoundError,
 )
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient, LinearRetry
@@ -51,6 +56,14 @@ _NEWEST_FIRST_BASE = 10**13  # milliseconds; keys sort newest first until the ye
 
 class StorageUnavailable(Exception):
     """Blob Storage did not answer or refused; callers answer 503 and retry later."""
+
+
+@dataclass(frozen=True)
+class IdClaim:
+    """Who holds a job id: `etag` is None when the caller itself just claimed it."""
+
+    holder: JobSpec
+    etag: str | None
 
 
 class InvalidContinuation(ValueError):
@@ -79,6 +92,10 @@ def result_blob(job_id: str) -> str:
 
 def owner_prefix(owner: str) -> str:
     return f"jobs/{hashlib.sha256(owner.encode()).hexdigest()[:32]}/"
+
+
+def key_blob(job_id: str) -> str:
+    return f"keys/{job_id}.json"
 
 
 def record_blob(spec: JobSpec) -> str:
@@ -146,11 +163,18 @@ class JobStore:
             return self._recent[name]
         return await _guard(self._download_json(name))
 
-    async def _upload(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> None:
+    async def _upload(
+        self,
+        name: str,
+        data: bytes,
+        metadata: dict[str, str] | None = None,
+        *,
+        overwrite: bool = True,
+    ) -> None:
         for attempt in (1, 2):
             try:
                 await self._container.upload_blob(
-                    name, data, overwrite=True, metadata=metadata, content_type=_JSON
+                    name, data, overwrite=overwrite, metadata=metadata, content_type=_JSON
                 )
                 return
             except ResourceNotFoundError:
@@ -193,6 +217,33 @@ class JobStore:
     async def set_record_state(self, spec: JobSpec, state: JobState) -> None:
         blob = self._container.get_blob_client(record_blob(spec))
         await _guard(blob.set_blob_metadata(record_metadata(spec, state)))
+
+    async def claim_job_id(self, spec: JobSpec) -> IdClaim:
+        """Claim the spec's job id for this request, or learn who holds it.
+
+        The first request to create the id's key blob owns the id; every later one gets the
+        holder's spec (and the blob's etag, to release a claim whose holder died).
+        """
+        data = _json_bytes(spec.to_json())
+        try:
+            await _guard(self._upload(key_blob(spec.id), data, overwrite=False))
+            return IdClaim(spec, etag=None)
+        except ResourceExistsError:
+            pass
+        try:
+            downloader = await _guard(self._container.download_blob(key_blob(spec.id)))
+            holder = JobSpec.from_json(json.loads(await _guard(downloader.readall())))
+        except ResourceNotFoundError:  # released a moment ago: claim it afresh
+            return await self.claim_job_id(spec)
+        return IdClaim(holder, etag=downloader.properties.etag)
+
+    async def release_job_id(self, job_id: str, etag: str | None = None) -> None:
+        """Give up a job id's claim (only if its blob still has this etag, when given)."""
+        condition: dict[str, Any] = (
+            {} if etag is None else {"etag": etag, "match_condition": MatchConditions.IfNotModified}
+        )
+        with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
+            await _guard(self._container.delete_blob(key_blob(job_id), **condition))
 
     async def delete_job(self, spec: JobSpec) -> None:
         """Remove the record of a job that never started (a missing record is fine)."""
@@ -244,7 +295,7 @@ def _json_bytes(value: Any) -> bytes:
 async def _guard(operation: Any) -> Any:
     try:
         return await operation
-    except ResourceNotFoundError:
+    except (ResourceNotFoundError, ResourceExistsError, ResourceModifiedError):
         raise
     except (TimeoutError, AzureError, OSError) as error:
         raise StorageUnavailable(type(error).__name__) from error

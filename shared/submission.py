@@ -2,6 +2,11 @@
 
 Storage is written before the orchestration starts and cleaned up if it cannot start, so a
 failure leaves no half-created job behind.
+
+Requests with one Idempotency-Key share one job id. Starting an orchestration is no lock (the
+durable host replaces a finished instance), so the id is claimed in Blob Storage first: only
+the request that creates the id's key blob writes a record and starts the job; every other
+one waits for that job and answers its replay, or 422 for a different request.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -27,7 +33,7 @@ from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.program_text import ProgramError
 from .solvers.qir import check_profile
-from .storage import StorageUnavailable, job_store
+from .storage import IdClaim, StorageUnavailable, job_store
 from .targets import offered_remote_targets
 from .targets.catalog import REMOTE_KINDS, RemoteTarget
 from .workspace import WorkspaceCoordinates, workspace_coordinates
@@ -37,6 +43,11 @@ log = logging.getLogger("qjobs.submit")
 ENVELOPE = frozenset({"kind", "name", "target"})
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+# A request that finds its Idempotency-Key held waits this long for the holder's job to start.
+_HOLDER_FIRST_WAIT_SECONDS = 0.02
+_HOLDER_MAX_WAIT_SECONDS = 10.0
+# A claim this old without a started job belongs to a request that died (a crashed host).
+_ABANDONED_CLAIM = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -146,14 +157,44 @@ async def _replay(
     view = await find_job(client, job_id)
     if view is None:
         return None
-    if view.spec.owner != owner or view.spec.request_hash != request.fingerprint():
+    _check_same_request(view.spec, request, owner)
+    return Accepted(view, replayed=True)
+
+
+def _check_same_request(holder: JobSpec, request: JobRequest, owner: str) -> None:
+    if holder.owner != owner or holder.request_hash != request.fingerprint():
         raise ApiError(
             422,
             "idempotency-key-reused",
             "Idempotency-Key reused",
             "This Idempotency-Key was already used for a different job request.",
         )
-    return Accepted(view, replayed=True)
+
+
+async def _started_by_holder(
+    client: df.DurableOrchestrationClient, claim: IdClaim, request: JobRequest, owner: str
+) -> Accepted | None:
+    """The job of the request that holds this Idempotency-Key, once that request started it.
+
+    None when the holder died before starting it (its claim is older than any submission
+    takes): the claim is released and this request may claim the key afresh.
+    """
+    _check_same_request(claim.holder, request, owner)
+    delay = _HOLDER_FIRST_WAIT_SECONDS
+    waited = 0.0
+    while True:
+        existing = await _replay(client, claim.holder.id, request, owner)
+        if existing is not None:
+            return existing
+        age = utc_now() - datetime.fromisoformat(claim.holder.created)
+        if age > _ABANDONED_CLAIM:
+            await job_store().release_job_id(claim.holder.id, claim.etag)
+            return None
+        if waited >= _HOLDER_MAX_WAIT_SECONDS:
+            raise OrchestrationUnavailable(f"job {claim.holder.id} is still being started")
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.5)
 
 
 async def submit(
@@ -203,24 +244,26 @@ async def _create(
         workspace=None if workspace is None else workspace.public(),
     )
     store = job_store()
+    if idempotency_key is not None:
+        claim = await store.claim_job_id(spec)
+        if claim.etag is not None:
+            existing = await _started_by_holder(client, claim, request, owner)
+            if existing is not None:
+                return existing
+            return await submit(client, owner, request, idempotency_key)
     try:
         await store.put_job(spec, request.problem)
         await start_job(client, spec)
     except (StorageUnavailable, OrchestrationUnavailable):
-        existing = None
-        if idempotency_key is not None:
-            # A concurrent repeat may have started this job first: then answer with that job.
-            existing = await _replay(client, job_id, request, owner)
-        if existing is None or existing.view.spec.created != spec.created:
-            await _forget(spec)
-        if existing is not None:
-            return existing
+        await _forget(spec, claimed=idempotency_key is not None)
         raise
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
 
 
-async def _forget(spec: JobSpec) -> None:
+async def _forget(spec: JobSpec, *, claimed: bool) -> None:
     try:
         await job_store().delete_job(spec)
+        if claimed:
+            await job_store().release_job_id(spec.id)
     except StorageUnavailable:
         log.warning("could not remove the blobs of job %s that never started", spec.id)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-_DEVHOST_TESTS = str(Path(__file__).resolve().parent / "devhost")
-if _DEVHOST_TESTS not in sys.path:
-    sys.path.insert(0, _DEVHOST_TESTS)
-
-from devhost_testkit import LIVE_HOSTS  # noqa: E402
+from devhost_testkit import LIVE_HOSTS
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from conftest import SEED_WEIGHTS, Api, hard_partition
+from api_testkit import SEED_WEIGHTS, Api, hard_partition
 from devhost_testkit import http
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_WEIGHTS, Api
+from api_testkit import SEED_WEIGHTS, Api
 from devhost_testkit import HttpResult
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SEED_WEIGHTS, Api, hard_partition
+from api_testkit import SEED_WEIGHTS, Api, hard_partition
 
 
 def long_job(api: Api) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import concurrent.futures
 import uuid
 
-from conftest import SEED_WEIGHTS, Api
+from api_testkit import SEED_WEIGHTS, Api
+from azure.storage.blob import BlobServiceClient
+
+from devhost.azurite import Azurite
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
 
@@ -50,3 +53,34 @@ def test_concurrent_repeats_create_one_job(alice: Api) -> None:
     job_id = answers[0].json()["id"]
     listed = alice.request("GET", "/api/jobs?limit=100").json()["jobs"]
     assert [job["id"] for job in listed].count(job_id) == 1
+
+
+def blobs_of(azurite: Azurite, job_id: str) -> list[str]:
+    """Every blob of the API's container that belongs to this job (records and results)."""
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    container = service.get_container_client("qjobs-tests")
+    return sorted(blob.name for blob in container.list_blobs() if job_id in blob.name)
+
+
+def test_concurrent_different_bodies_under_one_key_leave_one_job(
+    alice: Api, azurite: Azurite
+) -> None:
+    headers = key()
+    bodies = [SEED_JOB, {"kind": "number_partitioning", "weights": [1, 2, 3]}] * 4
+    with concurrent.futures.ThreadPoolExecutor(len(bodies)) as pool:
+        answers = list(pool.map(lambda body: alice.submit(body, **headers), bodies))
+    assert {answer.status for answer in answers} <= {202, 422}
+    accepted = [
+        (body, answer) for body, answer in zip(bodies, answers, strict=True) if answer.status == 202
+    ]
+    assert len({body["weights"][-1] for body, _ in accepted}) == 1  # only one body won
+    assert len({answer.json()["id"] for _, answer in accepted}) == 1
+    job_id = accepted[0][1].json()["id"]
+    document = alice.wait_for(job_id)
+    assert document["status"] == "succeeded"
+    listed = alice.request("GET", "/api/jobs?limit=100").json()["jobs"]
+    assert [job["id"] for job in listed].count(job_id) == 1
+    record, key_claim, result = blobs_of(azurite, job_id)  # sorted: jobs/, keys/, results/
+    assert record.startswith("jobs/") and record.endswith(f"-{job_id}.json")
+    assert key_claim == f"keys/{job_id}.json"
+    assert result == f"results/{job_id}.json"

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import BELL, KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
+from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
 from devhost_testkit import REPO_ROOT, http
 
 from devhost.azurite import Azurite

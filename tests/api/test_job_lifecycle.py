@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import BELL, SEED_WEIGHTS, Api, hard_partition
+import heapq
+
+from api_testkit import BELL, SEED_WEIGHTS, Api, hard_partition
 
 
 def test_submit_answers_202_with_location_retry_after_and_links(alice: Api) -> None:
@@ -76,8 +78,23 @@ def test_time_limited_partition_finishes_with_its_best_answer(alice: Api) -> Non
     job_id = alice.submit_ok({"kind": "number_partitioning", "weights": weights, "time_limit": 0.5})
     assert alice.wait_for(job_id)["status"] == "succeeded"
     result = alice.result(job_id).json()["result"]
-    assert result["difference"] == abs(result["sums"][0] - result["sums"][1])
-    assert sum(result["sums"]) == sum(weights)
+    left, right = result["subsets"]
+    assert sorted(left + right) == sorted(weights)
+    assert result["sums"] == [sum(left), sum(right)]
+    assert result["difference"] == abs(sum(left) - sum(right))
+    assert result["difference"] <= karmarkar_karp_difference(weights)
+    assert isinstance(result["optimal"], bool)
+    if result["optimal"]:
+        assert result["difference"] == sum(weights) % 2  # nothing beats a parity-only gap
+
+
+def karmarkar_karp_difference(weights: list[int]) -> int:
+    """The differencing heuristic's answer, the least a search that starts from it returns."""
+    heap = [-w for w in weights]
+    heapq.heapify(heap)
+    while len(heap) > 1:
+        heapq.heappush(heap, heapq.heappop(heap) - heapq.heappop(heap))
+    return -heap[0]
 
 
 def test_ising_job_finds_the_ground_state(alice: Api) -> None:
@@ -121,3 +138,34 @@ def test_job_over_its_maximum_duration_fails_with_a_timeout(impatient: Api) -> N
     answer = impatient.result(job_id)
     assert answer.status == 409
     assert answer.json()["error"]["code"] == "timeout"
+
+
+# Valid OpenQASM that only execution finds wrong: the simulator fails on the index.
+OUT_OF_RANGE = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+int i = 5;
+h q[i];
+c = measure q;
+"""
+
+
+def test_a_job_its_target_cannot_run_fails_with_target_error(alice: Api) -> None:
+    job_id = alice.submit_ok({"kind": "circuit", "source": OUT_OF_RANGE, "shots": 1})
+    final = alice.wait_for(job_id)
+    assert final["status"] == "failed"
+    assert final["error"]["code"] == "target_error"
+    assert "index out of range" in final["error"]["message"]
+    assert final["finished"] is not None
+    assert "result" not in final["links"]
+    assert alice.status(job_id).status == 200
+
+
+def test_the_result_of_a_failed_job_is_409_with_its_error(alice: Api) -> None:
+    job_id = alice.submit_ok({"kind": "circuit", "source": OUT_OF_RANGE, "shots": 1})
+    alice.wait_for(job_id)
+    answer = alice.result(job_id)
+    assert answer.status == 409
+    assert answer.header("Content-Type").startswith("application/problem+json")
+    assert answer.json()["error"]["code"] == "target_error"

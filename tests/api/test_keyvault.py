@@ -3,17 +3,13 @@ managed identity, against the local stub), caches them, and answers 503 when it 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from conftest import KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+from keyvault_stub import KeyVaultStub
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from keyvault_stub import KeyVaultStub  # noqa: E402
-
-from devhost.azurite import Azurite  # noqa: E402
+from devhost.azurite import Azurite
 
 RESOURCE_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/qjobs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import KEYS, SEED_WEIGHTS, Api
+from api_testkit import KEYS, SEED_WEIGHTS, Api
 
 
 @pytest.fixture(scope="module")

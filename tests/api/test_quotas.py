@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
+from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
 
 from devhost.azurite import Azurite
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SEED_WEIGHTS, Api, hard_partition
+from api_testkit import SEED_WEIGHTS, Api, hard_partition
 
 
 def difference(assignment: dict[str, int], weights: list[int]) -> int:

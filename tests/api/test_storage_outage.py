@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
+from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
 from devhost_testkit import list_instances
 
 from devhost.azurite import Azurite

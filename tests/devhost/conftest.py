@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 from collections.abc import Callable, Coroutine, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
+import azure.durable_functions as df
 import pytest
-
-# Make the helper module importable in every pytest import mode.
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import azure.durable_functions as df  # noqa: E402
-from devhost_testkit import (  # noqa: E402
+from devhost_testkit import (
     APPS_DIR,
     DevHost,
     fetch_client_binding,

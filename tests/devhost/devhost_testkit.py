@@ -1,6 +1,6 @@
 """Helpers for driving a devhost subprocess over real HTTP.
 
-Imported by conftest.py and the test modules (pytest puts this folder on sys.path).
+Imported by conftest.py and the test modules (pyproject.toml puts this folder on pythonpath).
 """
 
 from __future__ import annotations

@@ -139,23 +139,36 @@ def test_async_function_runs_on_the_event_loop(http_host: DevHost) -> None:
     assert res.json()["loop_in_thread"] is True
 
 
+def meet_url(host: DevHost, group: str, parties: int, peek: bool = False) -> str:
+    return host.url(f"api/meet-sync?group={group}&n={parties}" + ("&peek=1" if peek else ""))
+
+
 def test_blocking_sync_functions_run_concurrently(http_host: DevHost) -> None:
-    calls, ms = 4, 700
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=calls + 1) as pool:
-        slow_url = http_host.url(f"api/slow-sync?ms={ms}")
-        slow = [pool.submit(http, "GET", slow_url) for _ in range(calls)]
-        time.sleep(0.1)
-        fast_started = time.monotonic()
-        fast = pool.submit(http, "GET", http_host.url("api/async-info")).result()
-        fast_elapsed = time.monotonic() - fast_started
-        results = [f.result() for f in slow]
-    elapsed = time.monotonic() - started
-    assert [r.status for r in results] == [200] * calls
-    assert fast.status == 200
-    assert fast_elapsed < 0.5, f"an async function waited {fast_elapsed:.2f}s behind sync ones"
-    sequential = calls * ms / 1000
-    assert elapsed < 0.6 * sequential, f"{calls} x {ms} ms sync calls took {elapsed:.2f}s"
+    # Each call blocks its thread until all four are in the function at once.
+    calls, group = 4, uuid.uuid4().hex
+    with ThreadPoolExecutor(max_workers=calls) as pool:
+        answers = list(
+            pool.map(lambda _: http("GET", meet_url(http_host, group, calls)), range(calls))
+        )
+    assert [answer.json() for answer in answers] == [{"met": True}] * calls
+
+
+def test_async_function_answers_while_sync_functions_block(http_host: DevHost) -> None:
+    blocked, group = 3, uuid.uuid4().hex
+    with ThreadPoolExecutor(max_workers=blocked) as pool:
+        waiting = [
+            pool.submit(http, "GET", meet_url(http_host, group, blocked + 1))
+            for _ in range(blocked)
+        ]
+        while http("GET", meet_url(http_host, group, blocked + 1, peek=True)).json() != {
+            "waiting": blocked
+        }:
+            time.sleep(0.01)
+        fast = http("GET", http_host.url("api/async-info"))
+        assert fast.status == 200
+        assert not any(call.done() for call in waiting)
+        assert http("GET", meet_url(http_host, group, blocked + 1)).json() == {"met": True}
+        assert [call.result().json() for call in waiting] == [{"met": True}] * blocked
 
 
 @pytest.mark.parametrize(

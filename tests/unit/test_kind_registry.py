@@ -126,11 +126,13 @@ def test_every_field_validate_accepts_is_one_the_kind_owns(kind: str) -> None:
 def test_junk_values_only_ever_raise_invalid_job(kind: str) -> None:
     for body in variants(kind):
         try:
-            KINDS[kind].validate(body)
+            problem = KINDS[kind].validate(body)
         except InvalidJob as error:
             assert error.status in (400, 413)
             assert error.pointer is not None and error.pointer.startswith("/")
             assert error.detail
+            continue
+        json.dumps(problem, allow_nan=False)  # whatever is accepted is storable JSON
 
 
 @pytest.mark.parametrize("body", [None, [], "weights", 7])
@@ -156,3 +158,29 @@ def test_solve_can_be_sent_to_a_worker_process(kind: str) -> None:
 def test_invalid_job_survives_pickling() -> None:
     error = pickle.loads(pickle.dumps(InvalidJob("too big", pointer="/terms", status=413)))
     assert (error.detail, error.pointer, error.status) == ("too big", "/terms", 413)
+
+
+NOT_A_NUMBER = [None, True, False, math.nan, math.inf, -math.inf, "", "3", [], [None], {}]
+
+
+@pytest.mark.parametrize("value", [*NOT_A_NUMBER, -1, 1.5], ids=repr)
+def test_a_weight_that_is_not_a_positive_integer_is_rejected(value: object) -> None:
+    with pytest.raises(InvalidJob) as raised:
+        KINDS["number_partitioning"].validate({"weights": [1, value]})
+    assert raised.value.pointer == "/weights/1"
+
+
+@pytest.mark.parametrize("kind", ["ising", "pubo"])
+@pytest.mark.parametrize("value", NOT_A_NUMBER, ids=repr)
+def test_a_coefficient_that_is_not_a_finite_number_is_rejected(kind: str, value: object) -> None:
+    with pytest.raises(InvalidJob) as raised:
+        KINDS[kind].validate({"terms": [{"c": value, "ids": [0]}]})
+    assert raised.value.pointer.startswith("/terms/0")
+
+
+@pytest.mark.parametrize("kind", ["ising", "pubo"])
+@pytest.mark.parametrize("value", [*NOT_A_NUMBER, -1, 1.5], ids=repr)
+def test_a_variable_id_that_is_not_a_natural_number_is_rejected(kind: str, value: object) -> None:
+    with pytest.raises(InvalidJob) as raised:
+        KINDS[kind].validate({"terms": [{"c": 1, "ids": [0, value]}]})
+    assert raised.value.pointer.startswith("/terms/0")

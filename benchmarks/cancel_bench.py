@@ -1,0 +1,103 @@
+"""Cancel benchmark: how soon a cancelled local job's solver stops in its worker process.
+
+For each job kind, --repeats times: submit a long job to a LocalPool of one worker, wait
+until it has been executing for --running seconds (so the solver is past its setup and in
+its search), cancel it, and time from the cancel call until the worker hands the job back.
+Prints every sample's median, p90 and maximum per kind.
+
+    python benchmarks/cancel_bench.py [--repeats 20] [--running 0.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from shared.jobs import JobState  # noqa: E402
+from shared.kinds import KINDS  # noqa: E402
+from shared.targets.local import LocalPool  # noqa: E402
+
+DENSE_CIRCUIT = (
+    'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[14] q;\nbit[14] c;\n'
+    + "".join(f"h q[{i}];\nrx(0.3) q[{i}];\ncx q[{i}], q[{(i + 1) % 14}];\n" for i in range(14)) * 4
+    + "c = measure q;\n"
+)
+
+
+def long_jobs() -> dict[str, dict[str, Any]]:
+    """One job per kind that runs far longer than the benchmark waits before cancelling."""
+    rng = random.Random(1)
+    return {
+        "number_partitioning": {
+            "weights": [rng.randrange(1, 2**44) for _ in range(60)],
+            "time_limit": 60,
+        },
+        "ising": {
+            "terms": [
+                {"c": rng.uniform(-1, 1), "ids": [rng.randrange(3000), rng.randrange(3000)]}
+                for _ in range(12_000)
+            ],
+            "sweeps": 100_000,
+            "seed": 1,
+            "time_limit": 60,
+        },
+        "circuit": {"source": DENSE_CIRCUIT, "shots": 10_000, "seed": 1},
+    }
+
+
+def stop_latency(pool: LocalPool, job_id: str, kind: str, job: dict, running: float) -> float:
+    """Seconds from cancel() to the worker returning the job (it is then CANCELLED)."""
+    pool.submit(job_id, kind, job)
+    while pool.status(job_id).state is not JobState.EXECUTING:
+        asyncio.run(pool.settle(job_id, 0.01))
+    time.sleep(running)
+    started = time.perf_counter()
+    pool.cancel(job_id)
+    asyncio.run(pool.settle(job_id, 120))
+    stopped = time.perf_counter() - started
+    state = pool.status(job_id).state
+    if state is not JobState.CANCELLED:
+        raise SystemExit(f"{kind}: job {job_id} ended {state.value}, not cancelled")
+    return stopped
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--running", type=float, default=0.3)
+    options = parser.parse_args()
+
+    pool = LocalPool(workers=1)
+    try:
+        print(f"cancel -> solver stopped, {options.repeats} runs per kind (ms)")
+        for index, (kind, body) in enumerate(long_jobs().items()):
+            job = KINDS[kind].validate(body)
+            samples = [
+                1000 * stop_latency(pool, f"{index:04x}{n:028x}", kind, job, options.running)
+                for n in range(options.repeats)
+            ]
+            print(
+                f"  {kind:20s} median {statistics.median(samples):7.1f}"
+                f"  p90 {percentile(samples, 0.9):7.1f}  max {max(samples):7.1f}"
+                f"  [{', '.join(f'{s:.0f}' for s in samples)}]"
+            )
+    finally:
+        pool.close()
+
+
+if __name__ == "__main__":
+    main()
