@@ -112,12 +112,12 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
 
         remaining = (deadline - context.current_utc_datetime).total_seconds()
         if remaining <= 0:
-            yield from _cancel_at_target(context, work)
+            ended = yield from _cancel_at_target(context, work)
             outcome = Lifecycle(
                 JobState.FAILED,
                 lifecycle.started,
                 error=_timed_out(policy.max_job_seconds),
-                provider=lifecycle.provider,
+                provider=_provider_after(ended, lifecycle),
             )
             return (yield from _finish(context, spec_json, work, outcome))
         if episode_rounds == ROUNDS_PER_EPISODE:
@@ -138,12 +138,12 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         winner = yield context.task_any([timer, cancel])
         if winner == cancel:
             timer.cancel()
-            confirmed = yield from _cancel_at_target(context, work)
+            ended = yield from _cancel_at_target(context, work)
             outcome = Lifecycle(
                 JobState.CANCELLED,
                 lifecycle.started,
-                error=_CANCELLED if confirmed else _CANCEL_UNCONFIRMED,
-                provider=lifecycle.provider,
+                error=_CANCELLED if ended is not None else _CANCEL_UNCONFIRMED,
+                provider=_provider_after(ended, lifecycle),
             )
             return (yield from _finish(context, spec_json, work, outcome))
         poll_round += 1
@@ -157,28 +157,33 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
 
 def _cancel_at_target(
     context: df.DurableOrchestrationContext, work: dict[str, Any]
-) -> Generator[Any, Any, bool]:
+) -> Generator[Any, Any, dict[str, Any] | None]:
     """Ask the target to cancel and, for a remote target, wait (bounded) until it reports a
-    final state; whether it did. (A local job stops within moments of its cancel.) A target
-    that cannot be reached does not keep the job from ending."""
+    final state. The last observation when it confirmed the end, else None. (A local job
+    stops within moments of its cancel.) A target that cannot be reached does not keep the
+    job from ending."""
     give_up = context.current_utc_datetime + timedelta(seconds=CANCEL_CONFIRM_SECONDS)
     try:
         polled = yield context.call_activity_with_retry(CANCEL, _RETRY, work)
     except Exception:
-        return False
+        return None
     if work["spec"]["target"].startswith("local."):
-        return True
+        return polled
     wait = 0.5
     while not (polled.get("state") and JobState(polled["state"]).is_final):
         if context.current_utc_datetime >= give_up:
-            return False
+            return None
         yield context.create_timer(context.current_utc_datetime + timedelta(seconds=wait))
         wait = min(wait * 2, 8.0)
         try:
             polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
         except Exception:
-            return False
-    return True
+            return None
+    return polled
+
+
+def _provider_after(ended: dict[str, Any] | None, lifecycle: Lifecycle) -> dict[str, Any] | None:
+    return (ended or {}).get("provider") or lifecycle.provider
 
 
 def _finish(

@@ -33,7 +33,10 @@ def _provider_status(coordinates: WorkspaceCoordinates) -> dict[str, dict[str, A
     """Each workspace target's availability and average queue time (seconds)."""
     return {
         target.name: {
-            "availability": str(target.current_availability or "unknown").lower(),
+            "availability": str(
+                getattr(target.current_availability, "value", target.current_availability)
+                or "unknown"
+            ).lower(),
             "average_queue_seconds": target.average_queue_time,
         }
         for target in workspace_client(coordinates).get_targets()
