@@ -19,7 +19,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from .config import PollPolicy
-from .job_control import CANCEL_EVENT
+from .job_control import CANCEL_EVENT, TARGET_DONE_EVENT
 from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp
 
 SUBMIT = "submit_target_job"
@@ -80,6 +80,9 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
     # One wait for the whole episode: an event is handed to the oldest open wait of its name,
     # so a fresh wait per round would let a round that lost to its timer swallow the cancel.
     cancel = context.wait_for_external_event(CANCEL_EVENT)
+    # A target that can tell (the local ones) raises this when the job ends: poll at once
+    # instead of at the next timer. The timers stay as the safety net.
+    done = context.wait_for_external_event(TARGET_DONE_EVENT)
     episode_rounds = 0
 
     while True:
@@ -135,7 +138,10 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
             return lifecycle.to_json()
         wait = min(policy.interval(poll_round), remaining)
         timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=wait))
-        winner = yield context.task_any([timer, cancel])
+        winner = yield context.task_any([timer, cancel, done])
+        if winner == done:
+            timer.cancel()
+            done = context.wait_for_external_event(TARGET_DONE_EVENT)
         if winner == cancel:
             timer.cancel()
             ended = yield from _cancel_at_target(context, work)

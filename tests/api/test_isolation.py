@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
-from devhost_testkit import REPO_ROOT, http
+from devhost_testkit import http
 
 from devhost.azurite import Azurite
 
@@ -154,10 +154,6 @@ def slow_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> 
     host.stop()
 
 
-@pytest.mark.skipif(
-    "TARGET_DONE_EVENT" not in (REPO_ROOT / "shared" / "orchestration.py").read_text(),
-    reason="the orchestrator does not wait for target_done yet",
-)
 def test_a_local_job_is_final_as_soon_as_it_ends_whatever_the_poll_interval(
     slow_polling: Api,
 ) -> None:

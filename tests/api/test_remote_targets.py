@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+from devhost_testkit import http
 
 from devhost.azurite import Azurite
 from devhost.quantum_standin import QuantumStandIn
@@ -237,3 +239,99 @@ def test_local_jobs_still_run_beside_remote_ones(remote: Api) -> None:
     job_id = remote.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
 
     assert remote.wait_for(job_id)["status"] == "succeeded"
+
+
+def remote_host(
+    standin: QuantumStandIn, azurite: Azurite, tmp: Path, container: str, **settings: str
+) -> Api:
+    env = api_env(
+        azurite.connection_string,
+        QJOBS_WORKSPACE_CONNECTION_STRING=standin.connection_string,
+        QJOBS_BLOB_CONTAINER=container,
+        **settings,
+        **standin.env(),
+    )
+    return Api(start_api_host(tmp, env), KEYS["alice"])
+
+
+@pytest.fixture(scope="module")
+def eager(
+    standin: QuantumStandIn, azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """A host that polls its remote jobs every 10 ms, to reach many rounds quickly."""
+    api = remote_host(
+        standin,
+        azurite,
+        tmp_path_factory.mktemp("eager"),
+        "qjobs-eager",
+        QJOBS_POLL_FIRST_SECONDS="0.01",
+        QJOBS_POLL_MAX_SECONDS="0.01",
+    )
+    yield api
+    api.host.stop()
+
+
+def history(api: Api, job_id: str) -> list[dict]:
+    url = f"{api.host.webhook_url}instances/{job_id}?showHistory=true"
+    return http("GET", url, headers=api.host.key_headers).json()["historyEvents"]
+
+
+def provider_polls(standin: QuantumStandIn) -> int:
+    """Job reads the stand-in served since its reset (each test runs one job)."""
+    return standin.calls().get("GET jobs/{id}", 0)
+
+
+def test_a_job_polled_for_500_rounds_keeps_each_episodes_history_small(
+    eager: Api, standin: QuantumStandIn
+) -> None:
+    standin.configure(never_finish=True)
+    job_id = eager.submit_ok(circuit("ionq.simulator"))
+
+    deadline = time.monotonic() + 120
+    longest = 0
+    while provider_polls(standin) < 500:
+        assert time.monotonic() < deadline, provider_polls(standin)
+        longest = max(longest, len(history(eager, job_id)))
+        time.sleep(0.2)
+    status = eager.status(job_id)
+
+    assert status.status == 202 and status.json()["status"] == "executing"
+    # An episode polls ROUNDS_PER_EPISODE (50) times: a timer and an activity a round.
+    assert 0 < longest <= 4 * 50 + 30
+    assert eager.cancel(job_id).status == 202
+    assert eager.wait_for(job_id)["status"] == "cancelled"
+    assert eager.result(job_id).status == 409
+    assert cancelled(standin) == [job_id]
+
+
+def test_a_result_that_comes_after_several_episodes_is_read_as_usual(
+    eager: Api, standin: QuantumStandIn
+) -> None:
+    standin.configure(execution_seconds=3)
+    job_id = eager.submit_ok(circuit("quantinuum.sim.h2-1e"))
+
+    document = eager.wait_for(job_id, timeout=60)
+
+    assert provider_polls(standin) > 2 * 50
+    assert document["status"] == "succeeded"
+    assert sum(eager.result(job_id).json()["result"]["counts"].values()) == 100
+
+
+def test_a_host_killed_right_after_the_provider_accepted_a_job_creates_it_once(
+    standin: QuantumStandIn, azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    api = remote_host(standin, azurite, tmp_path_factory.mktemp("killed"), "qjobs-killed")
+    try:
+        standin.configure(queue_seconds=1)
+        job_id = api.submit_ok(circuit("rigetti.sim.qvm"))
+        deadline = time.monotonic() + 30
+        while not created(standin):
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        api.host.kill()
+        api.host.restart()
+
+        assert api.wait_for(job_id, timeout=60)["status"] == "succeeded"
+        assert created(standin) == [job_id]
+    finally:
+        api.host.stop()
