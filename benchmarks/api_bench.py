@@ -1,19 +1,22 @@
 """Job API benchmark: concurrent submissions of the seed instance through devhost + Azurite.
 
 Starts Azurite and devhost on the app root (loopback, free ports, fresh data, log level
-warning), warms up, then runs --rounds rounds of each scenario with --jobs callers:
+warning); per scenario, a warm-up round of 20 jobs (not counted), then --rounds rounds with
+--jobs callers:
 
 - burst: all callers submit at the same instant and stay in flight together;
 - paced: a new caller every 1/--rate s (the callers overlap while their jobs run).
 
 Each caller POSTs the seed job, polls its status (20 ms, growing 1.5x to 200 ms) until
-final, and GETs the result. Prints the median over rounds (and each round) per scenario.
+final, and GETs the result. Prints each round as it ends, then per scenario the median, the
+range (min-max) and each round's figure.
 
     python benchmarks/api_bench.py [--jobs 200] [--rounds 3] [--rate 40]
 
-POST→202 is client-observed. submit→result is client-observed (POST sent to result read,
-so it includes up to one poll interval of slack) and, as a check, server-side (the status
-document's finished − created).
+POST→202 and submit→result are client-observed from the moment a caller was due to send (its
+scheduled time when paced, so a client falling behind near saturation shows as latency);
+submit→result ends at the result read, so it includes up to one poll interval of slack.
+As a check, the server-side figure is the status document's finished − created.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from devhost.azurite import Azurite  # noqa: E402
 
 KEY = "bench-key"
 SEED_JOB = {"kind": "number_partitioning", "weights": [5, 11, 8, 7, 1, 1]}
+WARM_UP_JOBS = 20
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -53,10 +57,13 @@ def seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
-async def one_job(http: aiohttp.ClientSession, base: str) -> tuple[float, float, float, float]:
-    """(t sent, POST→202 s, submit→result s, server finished−created s)."""
+async def one_job(
+    http: aiohttp.ClientSession, base: str, scheduled: float
+) -> tuple[float, float, float]:
+    """(POST→202 s, submit→result s, server finished−created s), the first two measured from
+    `scheduled`, when the caller was due to send: a late send (a busy client) counts too."""
     headers = {"Authorization": f"Bearer {KEY}"}
-    sent = time.perf_counter()
+    sent = scheduled
     async with http.post(f"{base}/api/jobs", json=SEED_JOB, headers=headers) as answer:
         if answer.status != 202:
             raise RuntimeError(f"POST answered {answer.status}: {await answer.text()}")
@@ -78,7 +85,7 @@ async def one_job(http: aiohttp.ClientSession, base: str) -> tuple[float, float,
             raise RuntimeError(f"result {answer.status}: {result}")
     done = time.perf_counter()
     server = seconds(document["finished"]) - seconds(document["created"])
-    return sent, accepted - sent, done - sent, server
+    return accepted - sent, done - sent, server
 
 
 async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str, float]:
@@ -87,16 +94,16 @@ async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str
     async with aiohttp.ClientSession(connector=connector) as http:
         began = time.perf_counter()
 
-        async def caller(index: int) -> tuple[float, float, float, float]:
-            if rate:
-                await asyncio.sleep(index / rate)
-            return await one_job(http, base)
+        async def caller(index: int) -> tuple[float, float, float]:
+            scheduled = began + (index / rate if rate else 0.0)
+            await asyncio.sleep(scheduled - time.perf_counter())
+            return await one_job(http, base, scheduled)
 
         outcomes = await asyncio.gather(*(caller(i) for i in range(jobs)))
         elapsed = time.perf_counter() - began
-    posts = [o[1] * 1000 for o in outcomes]
-    results = [o[2] * 1000 for o in outcomes]
-    server = [o[3] * 1000 for o in outcomes]
+    posts = [o[0] * 1000 for o in outcomes]
+    results = [o[1] * 1000 for o in outcomes]
+    server = [o[2] * 1000 for o in outcomes]
     return {
         "post_p50": percentile(posts, 0.5),
         "post_p99": percentile(posts, 0.99),
@@ -106,6 +113,20 @@ async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str
         "server_p99": percentile(server, 0.99),
         "jobs_per_s": jobs / elapsed,
     }
+
+
+def run_scenario(base: str, jobs: int, rounds: int, rate: float | None) -> list[dict[str, float]]:
+    """`rounds` measured rounds after a warm-up round of WARM_UP_JOBS jobs (not counted)."""
+    name = "burst" if rate is None else f"paced {rate:g}/s"
+    asyncio.run(run_round(base, WARM_UP_JOBS, rate))  # worker pool, connections, caches
+    measured = []
+    for number in range(1, rounds + 1):
+        figures = asyncio.run(run_round(base, jobs, rate))
+        measured.append(figures)
+        print(f"  {name} round {number}: POST p50 {figures['post_p50']:.1f} ms, "
+              f"result p50 {figures['result_p50']:.1f} ms, {figures['jobs_per_s']:.1f} jobs/s",
+              flush=True)
+    return measured
 
 
 ROWS = [
@@ -150,12 +171,9 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(port, proc, Path(data) / "devhost")
-            asyncio.run(run_round(base, 20))  # warm-up: worker pool, connections
             scenarios = {
-                "burst": [asyncio.run(run_round(base, args.jobs)) for _ in range(args.rounds)],
-                f"paced {args.rate:g}/s": [
-                    asyncio.run(run_round(base, args.jobs, args.rate)) for _ in range(args.rounds)
-                ],
+                "burst": run_scenario(base, args.jobs, args.rounds, None),
+                f"paced {args.rate:g}/s": run_scenario(base, args.jobs, args.rounds, args.rate),
             }
         except BaseException:
             log.flush()
@@ -170,11 +188,13 @@ def main() -> int:
         f"devhost + Azurite + this client on {os.cpu_count()} cores"
     )
     for scenario, rounds in scenarios.items():
-        print(f"{scenario}:")
+        print(f"{scenario} (median, min-max over the rounds, each round):")
         for label, key, target in ROWS:
             values = [r[key] for r in rounds]
             each = ", ".join(f"{v:.1f}" for v in values)
-            print(f"  {label:<36} {target:<7} median {statistics.median(values):7.1f}   ({each})")
+            spread = f"{min(values):.1f}-{max(values):.1f}"
+            median = statistics.median(values)
+            print(f"  {label:<36} {target:<7} median {median:7.1f}  {spread:>15}  ({each})")
     return 0
 
 

@@ -179,7 +179,6 @@ async def _started_by_holder(
     None when the holder died before starting it (its claim is older than any submission
     takes): the claim is released and this request may claim the key afresh.
     """
-    _check_same_request(claim.holder, request, owner)
     delay = _HOLDER_FIRST_WAIT_SECONDS
     waited = 0.0
     while True:
@@ -190,6 +189,7 @@ async def _started_by_holder(
         if age > _ABANDONED_CLAIM:
             await job_store().release_job_id(claim.holder.id, claim.etag)
             return None
+        _check_same_request(claim.holder, request, owner)
         if waited >= _HOLDER_MAX_WAIT_SECONDS:
             raise OrchestrationUnavailable(f"job {claim.holder.id} is still being started")
         await asyncio.sleep(delay)

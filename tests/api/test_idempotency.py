@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import uuid
+from datetime import timedelta
 
+import pytest
 from api_testkit import SEED_WEIGHTS, Api
 from azure.storage.blob import BlobServiceClient
 
 from devhost.azurite import Azurite
+from shared.jobs import JobSpec, new_job_id, timestamp, utc_now
+from shared.storage import key_blob
+from shared.submission import parse_job_request
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
 
@@ -84,3 +90,40 @@ def test_concurrent_different_bodies_under_one_key_leave_one_job(
     assert record.startswith("jobs/") and record.endswith(f"-{job_id}.json")
     assert key_claim == f"keys/{job_id}.json"
     assert result == f"results/{job_id}.json"
+
+
+def write_claim(azurite: Azurite, key_value: str, body: dict, age: timedelta) -> str:
+    """A key claim as a request that died before starting its job leaves it; its job id."""
+    job_id = new_job_id("alice", key_value)
+    request = parse_job_request(body)
+    spec = JobSpec(
+        id=job_id,
+        owner="alice",
+        name=None,
+        kind=request.kind.name,
+        target=request.target,
+        created=timestamp(utc_now() - age),
+        request_hash=request.fingerprint(),
+        poll={"first_seconds": 0.05, "factor": 2, "max_seconds": 15, "max_job_seconds": 3600},
+    )
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    service.get_container_client("qjobs-tests").upload_blob(
+        key_blob(job_id), json.dumps(spec.to_json())
+    )
+    return job_id
+
+
+@pytest.mark.parametrize(
+    "claimed_body", [SEED_JOB, {"kind": "number_partitioning", "weights": [1, 2, 3]}]
+)
+def test_a_claim_abandoned_minutes_ago_is_taken_over(
+    alice: Api, azurite: Azurite, claimed_body: dict
+) -> None:
+    headers = key()
+    job_id = write_claim(azurite, headers["Idempotency-Key"], claimed_body, timedelta(minutes=3))
+    answer = alice.submit(SEED_JOB, **headers)
+    assert answer.status == 202
+    assert answer.json()["id"] == job_id
+    assert answer.header("Idempotent-Replayed") is None
+    assert alice.wait_for(job_id)["status"] == "succeeded"
+    assert alice.result(job_id).json()["result"]["difference"] == 1
