@@ -43,10 +43,13 @@ async def _submit(spec: JobSpec, target: Target) -> str:
     return await asyncio.to_thread(target.submit, spec.id, spec.kind, problem, spec.owner)
 
 
-def _announce_when_done(target: Target, target_job_id: str, starter: str | None) -> None:
-    """Have a target that can tell raise the orchestration's target_done event at the job's end."""
-    if starter is not None and isinstance(target, NotifiesWhenDone):
-        target.when_done(target_job_id, target_done_announcer(starter, target_job_id))
+def _announce_when_done(work: dict[str, Any], target: Target, starter: str | None) -> None:
+    """Have a target that can tell raise the orchestration's next round's target_done event
+    (`work["done_event"]`) at the job's end."""
+    event = work.get("done_event")
+    if starter is not None and event and isinstance(target, NotifiesWhenDone):
+        target_job_id = work["target_job_id"]
+        target.when_done(target_job_id, target_done_announcer(starter, target_job_id, event))
 
 
 def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
@@ -76,8 +79,9 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
         return _rejected(spec.id, rejected.error)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
     # After the settle: a quick job has ended by now and needs no event (its state says so).
-    _announce_when_done(target, target_job_id, starter)
-    return await poll_target_job({"spec": work["spec"], "target_job_id": target_job_id})
+    polled = {**work, "target_job_id": target_job_id}
+    _announce_when_done(polled, target, starter)
+    return await poll_target_job(polled)
 
 
 async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
@@ -86,7 +90,7 @@ async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> d
     target_job_id = work["target_job_id"]
     try:
         target = await target_named(spec.target)
-        _announce_when_done(target, target_job_id, starter)
+        _announce_when_done(work, target, starter)
         status = await asyncio.to_thread(target.status, target_job_id)
     except TargetUnreachable as error:
         log.warning("could not poll job %s: %s", spec.id, error)
@@ -96,7 +100,7 @@ async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> d
     except TargetJobLost:
         log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
         await _submit(spec, target)
-        _announce_when_done(target, target_job_id, starter)
+        _announce_when_done(work, target, starter)
         return _observed(target_job_id, TargetStatus(JobState.WAITING))
     return _observed(target_job_id, status)
 

@@ -88,9 +88,11 @@ def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
     elif runtime in (OrchestrationRuntimeStatus.Terminated, OrchestrationRuntimeStatus.Canceled):
         lifecycle = Lifecycle(JobState.CANCELLED, finished=_ended(status), error=_TERMINATED)
     else:
-        lifecycle = Lifecycle.from_json(_decoded(status.custom_status)) or Lifecycle(
-            JobState.WAITING
-        )
+        running_status = _decoded(status.custom_status)
+        lifecycle = Lifecycle.from_json(running_status) or Lifecycle(JobState.WAITING)
+        poll_round = running_status.get("round") if isinstance(running_status, dict) else None
+        if isinstance(poll_round, int) and not isinstance(poll_round, bool):
+            return JobView(spec, lifecycle, poll_round)
     return JobView(spec, lifecycle)
 
 
@@ -131,8 +133,9 @@ async def request_cancel(
     """Signal the orchestrator to cancel; 409 when the job is already final."""
     if view.lifecycle.state.is_final:
         raise already_final(view)
+    event = round_event(CANCEL_EVENT, view.poll_round)
     try:
-        await client.raise_event(view.spec.id, CANCEL_EVENT, {"reason": "requested by caller"})
+        await client.raise_event(view.spec.id, event, {"reason": "requested by caller"})
     except (aiohttp.ClientError, TimeoutError) as error:
         raise service_unavailable("The job service is not answering.", retry_after) from error
     except Exception as error:  # 410/404: it finished between the read and the signal
@@ -158,9 +161,21 @@ def already_final(view: JobView) -> ApiError:
     )
 
 
-def target_done_announcer(starter: str, job_id: str) -> Callable[[], None]:
-    """A callback, safe to call from any thread, that raises TARGET_DONE_EVENT on the job's
-    orchestration.
+def round_event(name: str, poll_round: int | None) -> str:
+    """The name under which the orchestration waits for event `name` in polling round
+    `poll_round` (the round is in its custom status).
+
+    Each round waits under names of its own because the Durable runtime hands an event to the
+    oldest open wait of that name: with one name, a round that lost its race to the timer
+    would keep waiting, unawaited, and swallow the next cancel. An event raised under a round
+    that has just ended is still seen: the orchestrator checks the ended rounds' waits.
+    """
+    return name if poll_round is None else f"{name}-{poll_round}"
+
+
+def target_done_announcer(starter: str, job_id: str, event: str) -> Callable[[], None]:
+    """A callback, safe to call from any thread, that raises `event` (a round's
+    TARGET_DONE_EVENT) on the job's orchestration.
 
     Made inside an activity: the event is raised on that activity's event loop, the one the
     durable client's shared HTTP session belongs to. If that loop is gone, or the orchestration
@@ -171,7 +186,7 @@ def target_done_announcer(starter: str, job_id: str) -> Callable[[], None]:
 
     async def announce() -> None:
         try:
-            await client.raise_event(job_id, TARGET_DONE_EVENT, None)
+            await client.raise_event(job_id, event, None)
         except Exception as error:  # finished (410) or unknown (404): nobody is waiting
             log.debug("target_done for %s not delivered: %s", job_id, error)
 

@@ -128,6 +128,8 @@ class Lifecycle:
 class JobView:
     spec: JobSpec
     lifecycle: Lifecycle
+    # The orchestration's current polling round while it runs (see job_control.round_event).
+    poll_round: int | None = None
 
 
 def status_link(job_id: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from .config import PollPolicy
-from .job_control import CANCEL_EVENT, TARGET_DONE_EVENT
+from .job_control import CANCEL_EVENT, TARGET_DONE_EVENT, round_event
 from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp
 
 SUBMIT = "submit_target_job"
@@ -59,30 +59,31 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
     if resume is None:
         deadline = context.current_utc_datetime + timedelta(seconds=policy.max_job_seconds)
         lifecycle = Lifecycle(JobState.WAITING)
-        context.set_custom_status(lifecycle.to_json())
+        poll_round = 0
+        _show(context, lifecycle, poll_round)
         # Submitting also waits up to the first poll interval for the job, so quick local
         # jobs come back finished without a timer round.
-        submit = {"spec": spec_json, "settle_seconds": policy.first_seconds}
+        submit = {
+            "spec": spec_json,
+            "settle_seconds": policy.first_seconds,
+            "done_event": round_event(TARGET_DONE_EVENT, poll_round),
+        }
         try:
             polled = yield context.call_activity_with_retry(SUBMIT, _RETRY, submit)
         except Exception:
             outcome = Lifecycle(JobState.FAILED, error=_unavailable("submit"))
             return (yield from _finish(context, spec_json, None, outcome))
-        poll_round = 0
     else:
         deadline = datetime.fromisoformat(resume["deadline"])
         lifecycle = Lifecycle.from_json(resume["lifecycle"]) or Lifecycle(JobState.WAITING)
-        context.set_custom_status(lifecycle.to_json())
         polled = resume["polled"]
         poll_round = resume["poll_round"]
+        _show(context, lifecycle, poll_round)
     spec_json = {key: value for key, value in spec_json.items() if key != "resume"}
     work = {"spec": spec_json, "target_job_id": polled["target_job_id"]}
-    # One wait for the whole episode: an event is handed to the oldest open wait of its name,
-    # so a fresh wait per round would let a round that lost to its timer swallow the cancel.
-    cancel = context.wait_for_external_event(CANCEL_EVENT)
-    # A target that can tell (the local ones) raises this when the job ends: poll at once
-    # instead of at the next timer. The timers stay as the safety net.
-    done = context.wait_for_external_event(TARGET_DONE_EVENT)
+    # The cancel waits of rounds that lost to their timer: a cancel raised just as its round
+    # ended lands in one of them (each round waits under its own names, see round_event).
+    ended_rounds: list[Any] = []
     episode_rounds = 0
 
     while True:
@@ -105,7 +106,7 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
                 state is JobState.EXECUTING and lifecycle.state is not JobState.EXECUTING
             )
             lifecycle = changed
-            context.set_custom_status(lifecycle.to_json())
+            _show(context, lifecycle, poll_round)
             if entered_executing:
                 # Only the listing shows this state; finish_job records the final one anyway.
                 with contextlib.suppress(Exception):
@@ -138,12 +139,14 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
             return lifecycle.to_json()
         wait = min(policy.interval(poll_round), remaining)
         timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=wait))
+        cancel = context.wait_for_external_event(round_event(CANCEL_EVENT, poll_round))
+        # A target that can tell (the local ones) raises this when the job ends: poll at
+        # once instead of at the timer, which stays as the safety net.
+        done = context.wait_for_external_event(round_event(TARGET_DONE_EVENT, poll_round))
         winner = yield context.task_any([timer, cancel, done])
-        if winner == done:
-            timer.cancel()
-            done = context.wait_for_external_event(TARGET_DONE_EVENT)
-        if winner == cancel:
-            timer.cancel()
+        if winner == cancel or any(earlier.is_completed for earlier in ended_rounds):
+            if not timer.is_completed:
+                timer.cancel()
             ended = yield from _cancel_at_target(context, work)
             outcome = Lifecycle(
                 JobState.CANCELLED,
@@ -152,13 +155,22 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
                 provider=_provider_after(ended, lifecycle),
             )
             return (yield from _finish(context, spec_json, work, outcome))
+        ended_rounds.append(cancel)
         poll_round += 1
         episode_rounds += 1
+        _show(context, lifecycle, poll_round)
         try:
-            polled = yield context.call_activity_with_retry(POLL, _RETRY, work)
+            polled = yield context.call_activity_with_retry(
+                POLL, _RETRY, {**work, "done_event": round_event(TARGET_DONE_EVENT, poll_round)}
+            )
         except Exception:
             outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
             return (yield from _finish(context, spec_json, work, outcome))
+
+
+def _show(context: df.DurableOrchestrationContext, lifecycle: Lifecycle, poll_round: int) -> None:
+    """Publish the running job's lifecycle, and the round whose events it waits for."""
+    context.set_custom_status({**lifecycle.to_json(), "round": poll_round})
 
 
 def _cancel_at_target(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from api_testkit import SEED_WEIGHTS, Api, hard_partition
+import random
+import time
+from collections.abc import Iterator
+
+import pytest
+from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, hard_partition, start_api_host
+
+from devhost.azurite import Azurite
 
 
 def long_job(api: Api) -> str:
@@ -74,3 +81,36 @@ def test_cancelled_job_frees_its_worker_promptly(alice: Api) -> None:
     quick = alice.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
     # Well under the cancelled jobs' 30 s: they no longer hold the two workers.
     assert alice.wait_for(quick, timeout=15)["status"] == "succeeded"
+
+
+@pytest.fixture(scope="module")
+def fast_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A host whose orchestrations poll every 50 ms: many rounds, many moments to cancel in."""
+    env = api_env(
+        azurite.connection_string,
+        QJOBS_BLOB_CONTAINER="qjobs-fast-polling",
+        QJOBS_POLL_FIRST_SECONDS="0.05",
+        QJOBS_POLL_FACTOR="1",
+        QJOBS_POLL_MAX_SECONDS="0.05",
+        QJOBS_MAX_JOBS_IN_FLIGHT="1000",
+    )
+    host = start_api_host(tmp_path_factory.mktemp("fast-polling"), env)
+    yield Api(host, KEYS["alice"])
+    host.stop()
+
+
+def test_a_cancel_at_any_moment_of_the_polling_is_never_lost(fast_polling: Api) -> None:
+    rng = random.Random(8)
+    jobs = [
+        fast_polling.submit_ok(
+            {"kind": "number_partitioning", "weights": hard_partition(60, n), "time_limit": 60}
+        )
+        for n in range(24)
+    ]
+    for job_id in jobs:
+        time.sleep(rng.uniform(0, 0.12))
+        assert fast_polling.cancel(job_id).status == 202
+
+    # Each cancel is seen at the latest when its round's timer (50 ms) fires.
+    for job_id in jobs:
+        assert fast_polling.wait_for(job_id, timeout=15)["status"] == "cancelled"
