@@ -51,12 +51,14 @@ param publisherName string = 'qjobs'
 param alertEmail string = ''
 
 @secure()
-@description('Shared by API Management and the app (QJOBS_GATEWAY_SECRET); a new one per deployment.')
-param gatewaySecret string = newGuid()
+@minLength(32)
+@description('Shared by API Management and the app (QJOBS_GATEWAY_SECRET); kept in Key Vault.')
+param gatewaySecret string
 
 @secure()
-@description('The function key API Management sends; a new one per deployment.')
-param gatewayFunctionKey string = newGuid()
+@minLength(32)
+@description('The function key API Management sends (x-functions-key).')
+param gatewayFunctionKey string
 
 var shapes = {
   dev: {
@@ -117,6 +119,7 @@ module workspace 'modules/quantum-workspace.bicep' = {
     location: quantumLocation
     tags: tags
     providers: quantumProviders
+    storage: take('stquantum${suffix}', 24)
   }
 }
 
@@ -165,6 +168,7 @@ module vault 'modules/key-vault.bicep' = {
     workspaceResourceId: workspace.outputs.id
     workspaceLocation: workspace.outputs.location
     gatewaySecret: gatewaySecret
+    gatewayFunctionKey: gatewayFunctionKey
   }
 }
 
@@ -271,3 +275,4 @@ output FUNCTION_APP_NAME string = app.outputs.name
 output APIM_NAME string = gateway.outputs.name
 output QJOBS_GATEWAY_URL string = '${gateway.outputs.gatewayUrl}/api'
 output QUANTUM_WORKSPACE_ID string = workspace.outputs.id
+output AZURE_KEY_VAULT_NAME string = vault.outputs.name

@@ -41,13 +41,17 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   tags: tags
   kind: 'functionapp'
   sku: { tier: 'FlexConsumption', name: 'FC1' }
+  // checkov:skip=CKV_AZURE_225: zone redundancy for Flex Consumption is offered per region; turn on the plan's zoneRedundant where the region has it
   properties: { reserved: true }
 }
 
-// checkov:skip=CKV_AZURE_17: client certificates are not how callers authenticate; API Management authenticates them and proves itself with a function key and the gateway secret
-// checkov:skip=CKV_AZURE_56: App Service Authentication would need an Entra app registration; the gateway authenticates callers (see README, Callers' identity)
-// checkov:skip=CKV_AZURE_221: the app has no VNet; API Management calls its public endpoint with a function key
 resource site 'Microsoft.Web/sites@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_17: client certificates are not how callers authenticate; API Management authenticates them and proves itself with a function key and the gateway secret
+  // checkov:skip=CKV_AZURE_56: App Service Authentication would need an Entra app registration; the gateway authenticates callers (see README, Callers' identity)
+  // checkov:skip=CKV_AZURE_221: the app has no VNet; API Management calls its public endpoint with a function key
+  // checkov:skip=CKV_AZURE_222: same reason: the public endpoint stays on for API Management, and every function needs a key
+  // checkov:skip=CKV_AZURE_212: Flex Consumption scales out by itself; prod keeps one always-ready instance per group
+  // checkov:skip=CKV_AZURE_213: Flex Consumption has no health-check setting; the platform replaces failed instances
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })
@@ -80,8 +84,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// checkov reads these app settings as the site's web config, so the web-config checks are
+// skipped here with their reasons (pycep accepts at most five comment lines in a row).
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_13: callers are authenticated by API Management (see README, Callers' identity)
+  // checkov:skip=CKV_AZURE_222: see the site: its public endpoint stays on for API Management
+  // checkov:skip=CKV_AZURE_63: IIS HTTP logs do not exist for Functions on Linux; Application Insights records every request
+  // checkov:skip=CKV_AZURE_65: detailed error pages are an IIS feature; errors are problem+json and traces in Application Insights
   parent: site
+  // checkov:skip=CKV_AZURE_66: failed request tracing is an IIS feature; Application Insights records failed requests
+  // checkov:skip=CKV_AZURE_80: a Python app: no .NET Framework
+  // checkov:skip=CKV_AZURE_88: the app keeps no files: state lives in Blob Storage and the Durable Task Scheduler
   name: 'appsettings'
   properties: {
     // The Functions host: its storage and telemetry through the managed identity.

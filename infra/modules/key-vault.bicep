@@ -12,11 +12,14 @@ param workspaceLocation string
 @secure()
 @description('The secret API Management sends and the app checks in gateway mode.')
 param gatewaySecret string
+@secure()
+@description('The function key API Management sends; kept so the next azd deployment reuses it.')
+param gatewayFunctionKey string
 
-// checkov:skip=CKV_AZURE_109: the Function App (Flex Consumption without a VNet) is not a trusted service for the vault firewall; access is by Entra ID role only
-// checkov:skip=CKV_AZURE_189: same reason: public network access stays on, guarded by RBAC
-// checkov:skip=CKV2_AZURE_32: no private endpoint: the app has no VNet (see README, Security)
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_109: the Function App (Flex Consumption without a VNet) is not a trusted service for the vault firewall; access is by Entra ID role only
+  // checkov:skip=CKV_AZURE_189: same reason: public network access stays on, guarded by RBAC
+  // checkov:skip=CKV2_AZURE_32: no private endpoint: the app has no VNet (see README, Security)
   name: name
   location: location
   tags: tags
@@ -35,8 +38,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-// checkov:skip=CKV_AZURE_41: coordinates are not credentials; an expiry would only stop jobs silently
 resource resourceIdSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: coordinates are not credentials; an expiry would only stop jobs silently
   parent: vault
   name: 'quantum-workspace-resource-id'
   properties: {
@@ -45,8 +48,8 @@ resource resourceIdSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-// checkov:skip=CKV_AZURE_41: coordinates are not credentials; an expiry would only stop jobs silently
 resource locationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: coordinates are not credentials; an expiry would only stop jobs silently
   parent: vault
   name: 'quantum-workspace-location'
   properties: {
@@ -55,12 +58,22 @@ resource locationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-// checkov:skip=CKV_AZURE_41: rotated by every deployment (a new value each time), so it never outlives one release
 resource gateway 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: replaced by each deployment that passes a new secret; an expiry would lock every caller out
   parent: vault
   name: 'gateway-secret'
   properties: {
     value: gatewaySecret
+    contentType: 'text/plain'
+  }
+}
+
+resource functionKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: replaced by each deployment that passes a new key
+  parent: vault
+  name: 'gateway-function-key'
+  properties: {
+    value: gatewayFunctionKey
     contentType: 'text/plain'
   }
 }
