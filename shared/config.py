@@ -100,6 +100,11 @@ def _auth_mode(env: Mapping[str, str]) -> str:
             f"QJOBS_AUTH_MODE=gateway needs QJOBS_GATEWAY_SECRET of at least"
             f" {GATEWAY_SECRET_MIN_LENGTH} characters"
         )
+    # Azure leaves a Key Vault reference it could not resolve in place of the value.
+    if mode == "gateway" and secret.startswith("@Microsoft.KeyVault("):
+        raise ConfigError(
+            "QJOBS_GATEWAY_SECRET is a Key Vault reference the host could not resolve"
+        )
     return mode
 
 

@@ -79,3 +79,9 @@ def test_an_unknown_auth_mode_is_a_config_error() -> None:
 
 def test_the_gateway_secret_never_shows_in_the_settings_repr() -> None:
     assert SECRET not in repr(load_settings(GATEWAY))
+
+
+def test_an_unresolved_key_vault_reference_is_not_taken_for_the_secret() -> None:
+    reference = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/gateway-secret/1)"
+    with pytest.raises(ConfigError, match="could not resolve"):
+        load_settings({"QJOBS_AUTH_MODE": "gateway", "QJOBS_GATEWAY_SECRET": reference})
