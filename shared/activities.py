@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import asdict
 from typing import Any
 
 from .job_control import target_done_announcer
-from .jobs import JobError, JobSpec, JobState, Lifecycle
+from .job_events import log_job_event, milliseconds_between
+from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp, utc_now
 from .storage import job_store
 from .targets import (
     NotifiesWhenDone,
@@ -28,8 +30,6 @@ from .targets import (
     TargetUnreachable,
     target_named,
 )
-
-log = logging.getLogger("qjobs.activities")
 
 
 class MissingInput(RuntimeError):
@@ -72,16 +72,28 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
     `starter` is the durable client binding: with it, a local job's end is announced to its
     orchestration."""
     spec = JobSpec.from_json(work["spec"])
+    began = time.monotonic()
     try:
         target = await target_named(spec.target)
         target_job_id = await _submit(spec, target)
     except TargetRejected as rejected:
+        log_job_event("target_rejected", spec, logging.WARNING, error=rejected.error.code)
         return _rejected(spec.id, rejected.error)
+    submit_ms = round((time.monotonic() - began) * 1000)
     await target.settle(target_job_id, work.get("settle_seconds", 0))
     # After the settle: a quick job has ended by now and needs no event (its state says so).
     polled = {**work, "target_job_id": target_job_id}
     _announce_when_done(polled, target, starter)
-    return await poll_target_job(polled)
+    observed = await poll_target_job(polled)
+    log_job_event(
+        "target_submitted",
+        spec,
+        target_job_id=target_job_id,
+        state=observed["state"],
+        duration_ms=submit_ms,
+        wait_ms=milliseconds_between(spec.created, timestamp(utc_now())),
+    )
+    return observed
 
 
 async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
@@ -93,12 +105,12 @@ async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> d
         _announce_when_done(work, target, starter)
         status = await asyncio.to_thread(target.status, target_job_id)
     except TargetUnreachable as error:
-        log.warning("could not poll job %s: %s", spec.id, error)
+        log_job_event("provider_error", spec, logging.WARNING, step="poll", error=str(error))
         return {"target_job_id": target_job_id, "state": None, "error": None, "provider": None}
     except TargetRejected as rejected:
         return _rejected(target_job_id, rejected.error)
     except TargetJobLost:
-        log.warning("target %s lost job %s; submitting it again", spec.target, spec.id)
+        log_job_event("target_lost", spec, logging.WARNING, step="poll")
         await _submit(spec, target)
         _announce_when_done(work, target, starter)
         return _observed(target_job_id, TargetStatus(JobState.WAITING))
@@ -112,13 +124,15 @@ async def cancel_target_job(work: dict[str, Any]) -> dict[str, Any]:
         target = await target_named(spec.target)
         await asyncio.to_thread(target.cancel, work["target_job_id"])
     except TargetRejected as rejected:
-        log.warning("could not cancel job %s: %s", spec.id, rejected)
+        log_job_event("provider_error", spec, logging.WARNING, step="cancel", error=str(rejected))
     return await poll_target_job(work)
 
 
 async def record_job_state(work: dict[str, Any]) -> None:
     spec = JobSpec.from_json(work["spec"])
     await job_store().set_record_state(spec, JobState(work["state"]))
+    # The orchestration records only the move to executing (final states go to finish_job).
+    log_job_event("state", spec, from_state=JobState.WAITING.value, state=work["state"])
 
 
 async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
@@ -134,9 +148,7 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
         try:
             output = await asyncio.to_thread(target.output, work["target_job_id"])
         except TargetJobLost:
-            log.warning(
-                "target %s lost the output of job %s; running it again", spec.target, spec.id
-            )
+            log_job_event("target_lost", spec, logging.WARNING, step="output")
             await _submit(spec, target)
             return {"resubmitted": True}
         except TargetRejected as rejected:
@@ -150,4 +162,21 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
         else:
             await store.put_result(spec.id, output)
     await store.set_record_state(spec, lifecycle.state)
+    _log_finished(spec, lifecycle)
     return lifecycle.to_json()
+
+
+def _log_finished(spec: JobSpec, lifecycle: Lifecycle) -> None:
+    """The final state and the job's durations: queued, ran, and submit to result."""
+    provider = lifecycle.provider or {}
+    log_job_event(
+        "finished",
+        spec,
+        logging.INFO if lifecycle.state is JobState.SUCCEEDED else logging.WARNING,
+        state=lifecycle.state.value,
+        error=lifecycle.error.code if lifecycle.error else None,
+        provider_status=provider.get("status"),
+        queue_ms=milliseconds_between(spec.created, lifecycle.started),
+        run_ms=milliseconds_between(lifecycle.started, lifecycle.finished),
+        duration_ms=milliseconds_between(spec.created, lifecycle.finished),
+    )

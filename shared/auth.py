@@ -1,16 +1,20 @@
-"""API keys: callers present a key; qjobs keeps only SHA-256 hashes, each naming a client.
+"""Who is calling. Two modes (QJOBS_AUTH_MODE):
 
-QJOBS_API_KEYS is `client:sha256hex[,client:sha256hex...]`; one client may have several keys.
+- `api-keys` (the default): callers present a key; qjobs keeps only SHA-256 hashes, each
+  naming a client. QJOBS_API_KEYS is `client:sha256hex[,client:sha256hex...]`; one client
+  may have several keys.
+- `gateway`: API Management in front names the caller; see authenticate_gateway.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 
-from .config import ConfigError
+from .config import ConfigError, Settings
 from .problems import unauthorized
 
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -57,3 +61,31 @@ def authenticate(headers: Mapping[str, str], api_keys: str) -> str:
     if client is None:
         raise unauthorized("The API key is not valid.")
     return client
+
+
+# Gateway mode (QJOBS_AUTH_MODE=gateway): API Management authenticates the caller (Entra ID
+# token or subscription key), removes these headers from what the caller sent, and sets them
+# itself: the caller's identity and the shared secret (QJOBS_GATEWAY_SECRET) that only the
+# gateway and the app know. The app honours the identity only next to that secret.
+GATEWAY_SECRET_HEADER = "x-qjobs-gateway-secret"
+GATEWAY_CLIENT_HEADER = "x-qjobs-client"
+
+
+def authenticate_gateway(headers: Mapping[str, str], gateway_secret: str) -> str:
+    """The client the gateway vouches for; raises ApiError 401 unless the request carries
+    the gateway's secret and a usable client name."""
+    presented = headers.get(GATEWAY_SECRET_HEADER, "")
+    # Compare digests: constant time, and any bytes a header may carry compare safely.
+    if not hmac.compare_digest(key_hash(presented), key_hash(gateway_secret)):
+        raise unauthorized("Call qjobs through its API gateway.")
+    client = headers.get(GATEWAY_CLIENT_HEADER, "").strip()
+    if not _CLIENT.fullmatch(client):
+        raise unauthorized("The gateway named no usable caller.")
+    return client
+
+
+def identify_caller(headers: Mapping[str, str], settings: Settings) -> str:
+    """The calling client's name under the configured mode; API keys unless gateway mode."""
+    if settings.auth_mode == "gateway" and settings.gateway_secret is not None:
+        return authenticate_gateway(headers, settings.gateway_secret)
+    return authenticate(headers, settings.api_keys)

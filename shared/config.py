@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class ConfigError(ValueError):
@@ -38,9 +38,14 @@ class PollPolicy:
         return cls(**{key: float(data[key]) for key in cls.__dataclass_fields__})
 
 
+AUTH_MODES = ("api-keys", "gateway")
+
+
 @dataclass(frozen=True)
 class Settings:
     api_keys: str
+    auth_mode: str
+    gateway_secret: str | None = field(repr=False)
     blob_connection_string: str | None
     blob_account_url: str | None
     blob_container: str
@@ -80,11 +85,36 @@ def _storage_connection(env: Mapping[str, str]) -> str | None:
     return env.get("AzureWebJobsStorage", "").strip() or None
 
 
+GATEWAY_SECRET_MIN_LENGTH = 32
+
+
+def _auth_mode(env: Mapping[str, str]) -> str:
+    """QJOBS_AUTH_MODE: `api-keys` (the default) or `gateway` (API Management in front, which
+    proves itself with QJOBS_GATEWAY_SECRET; see shared/auth.py)."""
+    mode = env.get("QJOBS_AUTH_MODE", "").strip().lower() or "api-keys"
+    if mode not in AUTH_MODES:
+        raise ConfigError(f"QJOBS_AUTH_MODE must be one of {', '.join(AUTH_MODES)}, not {mode!r}")
+    secret = env.get("QJOBS_GATEWAY_SECRET", "").strip()
+    if mode == "gateway" and len(secret) < GATEWAY_SECRET_MIN_LENGTH:
+        raise ConfigError(
+            f"QJOBS_AUTH_MODE=gateway needs QJOBS_GATEWAY_SECRET of at least"
+            f" {GATEWAY_SECRET_MIN_LENGTH} characters"
+        )
+    # Azure leaves a Key Vault reference it could not resolve in place of the value.
+    if mode == "gateway" and secret.startswith("@Microsoft.KeyVault("):
+        raise ConfigError(
+            "QJOBS_GATEWAY_SECRET is a Key Vault reference the host could not resolve"
+        )
+    return mode
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; raises ConfigError naming a bad setting."""
     cpus = os.cpu_count() or 1
     return Settings(
         api_keys=env.get("QJOBS_API_KEYS", ""),
+        auth_mode=_auth_mode(env),
+        gateway_secret=env.get("QJOBS_GATEWAY_SECRET", "").strip() or None,
         blob_connection_string=_storage_connection(env),
         blob_account_url=env.get("QJOBS_BLOB_ACCOUNT_URL", "").strip() or None,
         blob_container=env.get("QJOBS_BLOB_CONTAINER", "").strip() or "qjobs",

@@ -17,7 +17,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from .auth import authenticate
+from .auth import identify_caller
 from .config import ConfigError, PollPolicy, settings
 from .job_control import OrchestrationUnavailable
 from .jobs import JobView, status_link, utc_now
@@ -124,7 +124,7 @@ def read_json_object(req: func.HttpRequest, max_bytes: int) -> dict[str, Any]:
 
 def caller(req: func.HttpRequest) -> str:
     """The authenticated client's name (401 problem otherwise)."""
-    return authenticate(req.headers, settings().api_keys)
+    return identify_caller(req.headers, settings())
 
 
 def endpoint(handler: Handler) -> Handler:

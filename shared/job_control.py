@@ -16,6 +16,7 @@ import aiohttp
 import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
+from .job_events import log_job_event
 from .jobs import (
     JobError,
     JobSpec,
@@ -147,6 +148,7 @@ async def request_cancel(
             f"Job {view.spec.id} finished before it could be cancelled.",
             job_id=view.spec.id,
         ) from error
+    log_job_event("cancel_requested", view.spec, state=view.lifecycle.state.value)
 
 
 def already_final(view: JobView) -> ApiError:

@@ -27,6 +27,7 @@ import azure.functions as func
 from .config import settings
 from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
+from .job_events import log_client_event, log_job_event
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import InvalidJob, JobKind, kind_named
 from .problems import ApiError, invalid_request
@@ -211,12 +212,19 @@ async def submit(
             return existing
 
     limits = quotas()
-    await limits.admit(client, owner, settings())
     try:
-        return await _create(client, owner, request, idempotency_key, job_id)
+        await limits.admit(client, owner, settings())
+    except ApiError as refused:
+        log_client_event("throttled", owner, logging.WARNING, status=refused.status)
+        raise
+    try:
+        accepted = await _create(client, owner, request, idempotency_key, job_id)
     except BaseException:
         limits.release(owner)
         raise
+    if not accepted.replayed:
+        log_job_event("submitted", accepted.view.spec, state=JobState.WAITING.value)
+    return accepted
 
 
 async def _create(
