@@ -91,3 +91,14 @@ class Target:
             availability=str(document.get("availability", "unknown")),
             details={k: v for k, v in document.items() if k not in known},
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """The target as the API describes it."""
+        known = {
+            "name": self.name,
+            "location": self.location,
+            "kinds": list(self.kinds),
+            "limits": self.limits,
+            "availability": self.availability,
+        }
+        return {**known, **self.details}

@@ -99,7 +99,7 @@ CASES = [
     "GET /dashboard/{asset} 200 the page, no key",
     "GET /dashboard/{asset} 200 its script",
     "GET /dashboard/{asset} 404 another file",
-    "GET /targets 200",
+    "GET /targets 200 the targets",
     "GET /targets 401 no key",
 ]
 # Documented answers no exchange here produces: a failure inside qjobs (500) and storage, Key
@@ -403,7 +403,7 @@ def exchanges(
     seen["GET /dashboard/{asset} 404 another file"] = anonymous.request(
         "GET", "/api/dashboard/openapi.py"
     )
-    seen["GET /targets 200"] = alice.request("GET", "/api/targets")
+    seen["GET /targets 200 the targets"] = alice.request("GET", "/api/targets")
     seen["GET /targets 401 no key"] = anonymous.request("GET", "/api/targets")
 
     for method in ("GET", "POST"):
