@@ -61,7 +61,9 @@ class Waiter:
         self._timeout = timeout
         self._started = time.monotonic()
         self._owned = TerminalProgress() if progress is True else None
-        self._progress: Progress | None = self._owned or (progress or None)
+        self._progress: Progress | None = self._owned
+        if callable(progress):
+            self._progress = progress
         self._last: JobStatus | None = None
 
     @property

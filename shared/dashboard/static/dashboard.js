@@ -221,11 +221,18 @@ async function select(id) {
   $("detail-input").textContent = "";
   try {
     const input = await call("GET", "jobs/" + id + "/input");
-    if (state.selected === id) $("detail-input").textContent = JSON.stringify(input.input, null, 2);
+    if (state.selected === id) renderInput(input.input);
   } catch (error) {
     say(error.message);
   }
   await refreshDetail(id);
+}
+
+function renderInput(fields) {
+  // A program reads best as itself, not as one JSON string.
+  const { source, ...rest } = fields;
+  const text = JSON.stringify(rest, null, 2);
+  $("detail-input").textContent = typeof source === "string" ? text + "\n\n" + source : text;
 }
 
 async function refreshDetail(id) {
@@ -245,7 +252,10 @@ async function refreshDetail(id) {
     if (state.selected === id) renderResult(status.kind, document.result);
   } else if (!FINAL.has(status.status)) {
     state.detailTimer = setTimeout(() => refreshDetail(id), DETAIL_REFRESH_MS);
+    return;
   }
+  const listed = state.jobs.find((job) => job.id === id);
+  if (listed && listed.status !== status.status) refreshList();
 }
 
 function seconds(from, to) {
