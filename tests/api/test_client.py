@@ -131,6 +131,23 @@ def test_job_by_id_is_the_submitted_job(client: Client) -> None:
     assert (again.id, again.last_status.name) == (job.id, "client-by-id")
 
 
+def test_job_shows_its_status_and_result_as_a_table_in_a_notebook(client: Client) -> None:
+    job = client.submit("number_partitioning", weights=SEED_WEIGHTS, name="client-table")
+    job.result(timeout=30)
+    table = job._repr_html_()
+    assert table.startswith("<table>")
+    assert "<td style='text-align:left'>succeeded</td>" in table
+    assert "[8,7,1,1] | [5,11]" in table
+
+
+def test_plot_draws_a_circuits_counts_as_one_bar_per_outcome(client: Client) -> None:
+    job = client.submit("circuit", **JOBS["circuit"])
+    figure = job.plot()
+    bars = figure.axes[0].patches
+    assert len(bars) == len(job.result()["counts"])
+    assert sorted(bar.get_height() for bar in bars) == sorted(job.result()["counts"].values())
+
+
 def test_targets_lists_the_local_targets_and_their_kinds(client: Client) -> None:
     targets = {target.name: target for target in client.targets()}
     assert "number_partitioning" in targets["local.optimizer"].kinds
