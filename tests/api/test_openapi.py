@@ -91,8 +91,15 @@ CASES = [
     "POST /splitweights 413 too many weights",
     "POST /splitweights 415 text/plain",
     "POST /splitweights 429 too many jobs in flight",
+    "GET /jobs/{id}/input 200 succeeded",
+    "GET /jobs/{id}/input 400 malformed id",
+    "GET /jobs/{id}/input 401 no key",
+    "GET /jobs/{id}/input 404 another caller's job",
     "GET /openapi.json 200 no key",
-    "GET /targets 200",
+    "GET /dashboard/{asset} 200 the page, no key",
+    "GET /dashboard/{asset} 200 its script",
+    "GET /dashboard/{asset} 404 another file",
+    "GET /targets 200 the targets",
     "GET /targets 401 no key",
 ]
 # Documented answers no exchange here produces: a failure inside qjobs (500) and storage, Key
@@ -195,10 +202,13 @@ def mismatches(label: str, answer: HttpResult, expect_headers: Sequence[str] = (
     if media_type not in content:
         found.append(f"{route}: content type {media_type!r} is not one of {sorted(content)}")
         return found
-    try:
-        body = answer.json()
-    except ValueError as error:
-        return [*found, f"{route}: body is not JSON ({error}): {answer.text[:300]}"]
+    if not (media_type.endswith("/json") or media_type.endswith("+json")):
+        body: Any = answer.text  # a page or a script: checked as a string
+    else:
+        try:
+            body = answer.json()
+        except ValueError as error:
+            return [*found, f"{route}: body is not JSON ({error}): {answer.text[:300]}"]
     problem = schema_errors(f"{response_pointer}/content/{escape(media_type)}/schema", body)
     if problem:
         found.append(f"{route} ({media_type}): {problem}; body: {json.dumps(body)[:500]}")
@@ -356,6 +366,13 @@ def exchanges(
         seen[f"GET /jobs/{{id}}/result 200 {kind}"] = alice.result(job_id)
     seen["GET /jobs/{id}/status 200 succeeded"] = alice.status(ids["number_partitioning"])
     seen["GET /jobs/{id}/result 404 another caller's job"] = bob.result(ids["ising"])
+    input_path = "/api/jobs/{}/input"
+    seen["GET /jobs/{id}/input 200 succeeded"] = alice.request(
+        "GET", input_path.format(ids["pubo"])
+    )
+    seen["GET /jobs/{id}/input 404 another caller's job"] = bob.request(
+        "GET", input_path.format(ids["pubo"])
+    )
     alice.wait_for(long_id, timeout=60)
     seen["GET /jobs/{id}/status 200 cancelled"] = alice.status(long_id)
     seen["GET /jobs/{id}/result 409 cancelled"] = alice.result(long_id)
@@ -364,6 +381,7 @@ def exchanges(
     for label, method, path in [
         ("GET /jobs/{id}/status", "GET", "/api/jobs/{}/status"),
         ("GET /jobs/{id}/result", "GET", "/api/jobs/{}/result"),
+        ("GET /jobs/{id}/input", "GET", "/api/jobs/{}/input"),
         ("DELETE /jobs/{id}", "DELETE", "/api/jobs/{}"),
     ]:
         seen[f"{label} 400 malformed id"] = alice.request(method, path.format("not-a-job"))
@@ -378,7 +396,14 @@ def exchanges(
     seen["GET /jobs 400 bad limit"] = alice.request("GET", "/api/jobs?limit=0")
     seen["GET /jobs 401 wrong key"] = Api(alice.host, "not-a-key").request("GET", "/api/jobs")
     seen["GET /openapi.json 200 no key"] = anonymous.request("GET", "/api/openapi.json")
-    seen["GET /targets 200"] = alice.request("GET", "/api/targets")
+    seen["GET /dashboard/{asset} 200 the page, no key"] = anonymous.request("GET", "/api/dashboard")
+    seen["GET /dashboard/{asset} 200 its script"] = anonymous.request(
+        "GET", "/api/dashboard/dashboard.js"
+    )
+    seen["GET /dashboard/{asset} 404 another file"] = anonymous.request(
+        "GET", "/api/dashboard/openapi.py"
+    )
+    seen["GET /targets 200 the targets"] = alice.request("GET", "/api/targets")
     seen["GET /targets 401 no key"] = anonymous.request("GET", "/api/targets")
 
     for method in ("GET", "POST"):
@@ -481,14 +506,14 @@ def test_every_operation_has_an_id_and_responses() -> None:
     assert all(operation["responses"] for operation in operations)
 
 
-def test_only_the_document_itself_is_public() -> None:
+def test_only_the_document_and_the_dashboard_page_are_public() -> None:
     assert DOCUMENT["security"] == [{"bearer": []}, {"apiKey": []}]
     public = {
         (method, path)
         for method, path in documented_routes()
         if DOCUMENT["paths"][path][method].get("security") == []
     }
-    assert public == {("get", "/openapi.json")}
+    assert public == {("get", "/openapi.json"), ("get", "/dashboard/{asset}")}
 
 
 def test_every_declared_route_is_documented() -> None:
