@@ -81,9 +81,10 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         _show(context, lifecycle, poll_round)
     spec_json = {key: value for key, value in spec_json.items() if key != "resume"}
     work = {"spec": spec_json, "target_job_id": polled["target_job_id"]}
-    # The cancel waits of rounds that lost to their timer: a cancel raised just as its round
-    # ended lands in one of them (each round waits under its own names, see round_event).
-    ended_rounds: list[Any] = []
+    # Every round's cancel wait in this episode: a cancel raised just as its round ended
+    # lands in an earlier round's wait (each round waits under its own names, see
+    # round_event), so all of them are checked, after each round and after each poll.
+    cancel_waits: list[Any] = []
     episode_rounds = 0
 
     while True:
@@ -114,6 +115,8 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
                         RECORD_STATE, _RETRY, {"spec": spec_json, "state": state.value}
                     )
 
+        if any(earlier.is_completed for earlier in cancel_waits):
+            return (yield from _cancel(context, spec_json, work, lifecycle))
         remaining = (deadline - context.current_utc_datetime).total_seconds()
         if remaining <= 0:
             ended = yield from _cancel_at_target(context, work)
@@ -143,19 +146,12 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         # A target that can tell (the local ones) raises this when the job ends: poll at
         # once instead of at the timer, which stays as the safety net.
         done = context.wait_for_external_event(round_event(TARGET_DONE_EVENT, poll_round))
-        winner = yield context.task_any([timer, cancel, done])
-        if winner == cancel or any(earlier.is_completed for earlier in ended_rounds):
+        yield context.task_any([timer, cancel, done])
+        cancel_waits.append(cancel)
+        if any(earlier.is_completed for earlier in cancel_waits):
             if not timer.is_completed:
                 timer.cancel()
-            ended = yield from _cancel_at_target(context, work)
-            outcome = Lifecycle(
-                JobState.CANCELLED,
-                lifecycle.started,
-                error=_CANCELLED if ended is not None else _CANCEL_UNCONFIRMED,
-                provider=_provider_after(ended, lifecycle),
-            )
-            return (yield from _finish(context, spec_json, work, outcome))
-        ended_rounds.append(cancel)
+            return (yield from _cancel(context, spec_json, work, lifecycle))
         poll_round += 1
         episode_rounds += 1
         _show(context, lifecycle, poll_round)
@@ -166,6 +162,23 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         except Exception:
             outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
             return (yield from _finish(context, spec_json, work, outcome))
+
+
+def _cancel(
+    context: df.DurableOrchestrationContext,
+    spec_json: dict[str, Any],
+    work: dict[str, Any],
+    lifecycle: Lifecycle,
+) -> Generator[Any, Any, dict[str, Any] | None]:
+    """Cancel the job at its target and end it cancelled."""
+    ended = yield from _cancel_at_target(context, work)
+    outcome = Lifecycle(
+        JobState.CANCELLED,
+        lifecycle.started,
+        error=_CANCELLED if ended is not None else _CANCEL_UNCONFIRMED,
+        provider=_provider_after(ended, lifecycle),
+    )
+    return (yield from _finish(context, spec_json, work, outcome))
 
 
 def _show(context: df.DurableOrchestrationContext, lifecycle: Lifecycle, poll_round: int) -> None:

@@ -101,11 +101,17 @@ def fast_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_a_cancel_at_any_moment_of_the_polling_is_never_lost(fast_polling: Api) -> None:
     rng = random.Random(8)
+    # 40 weights of 52 bits: no perfect partition, so no job can finish (or prove its
+    # answer optimal) before its cancel arrives.
     jobs = [
         fast_polling.submit_ok(
-            {"kind": "number_partitioning", "weights": hard_partition(60, n), "time_limit": 60}
+            {
+                "kind": "number_partitioning",
+                "weights": [rng.randrange(1, 2**52) for _ in range(40)],
+                "time_limit": 60,
+            }
         )
-        for n in range(24)
+        for _ in range(12)
     ]
     for job_id in jobs:
         time.sleep(rng.uniform(0, 0.12))
@@ -113,4 +119,4 @@ def test_a_cancel_at_any_moment_of_the_polling_is_never_lost(fast_polling: Api) 
 
     # Each cancel is seen at the latest when its round's timer (50 ms) fires.
     for job_id in jobs:
-        assert fast_polling.wait_for(job_id, timeout=15)["status"] == "cancelled"
+        assert fast_polling.wait_for(job_id, timeout=30)["status"] == "cancelled"

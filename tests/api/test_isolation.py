@@ -124,8 +124,11 @@ def test_a_large_body_does_not_stall_another_clients_request(alice: Api, bob: Ap
         busy.extend(status_reads()[:1])
     poster.join()
     assert posted == [202]
-    # A GET served while the body is parsed and validated waits for none of it.
-    assert max(busy) < 20 * idle + 0.2
+    # A GET served while the body is parsed and validated waits for none of it: typically
+    # not at all, at worst for one stretch of the parser holding the GIL (before the parse
+    # moved off the event loop, such a GET took about 2 s).
+    assert statistics.median(busy) < 10 * idle + 0.05
+    assert max(busy) < 1.5
 
 
 def test_a_local_job_that_ends_raises_target_done_on_its_orchestration(alice: Api) -> None:

@@ -307,12 +307,12 @@ def test_a_job_polled_for_500_rounds_keeps_each_episodes_history_small(
 def test_a_result_that_comes_after_several_episodes_is_read_as_usual(
     eager: Api, standin: QuantumStandIn
 ) -> None:
-    standin.configure(execution_seconds=3)
+    standin.configure(execution_seconds=6)
     job_id = eager.submit_ok(circuit("quantinuum.sim.h2-1e"))
 
     document = eager.wait_for(job_id, timeout=60)
 
-    assert provider_polls(standin) > 2 * 50
+    assert provider_polls(standin) > 50  # at least one hand-over to a new episode
     assert document["status"] == "succeeded"
     assert sum(eager.result(job_id).json()["result"]["counts"].values()) == 100
 
