@@ -8,7 +8,10 @@ reads the result. Prints per round and the median over --rounds rounds: POST→2
 submit→result p50, jobs/s, and the workspace calls per job by route (the SDK's own round
 trips, as the stand-in counted them: SAS, upload, PUT, polls, output download).
 
-    python benchmarks/remote_bench.py [--jobs 20] [--rounds 3]
+Every job is the same Bell circuit unless --distinct gives each its own program (an extra
+rotation by a different angle), so that no job reuses another's compiled QIR.
+
+    python benchmarks/remote_bench.py [--jobs 20] [--rounds 3] [--distinct]
 """
 
 from __future__ import annotations
@@ -37,20 +40,25 @@ from devhost.azurite import Azurite  # noqa: E402
 from devhost.quantum_standin import QuantumStandIn  # noqa: E402
 
 KEY = "bench-key"
-BELL = {
-    "kind": "circuit",
-    "target": "ionq.simulator",
-    "shots": 100,
-    "source": 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; '
-    "h q[0]; cx q[0], q[1]; c = measure q;",
-}
+SHOTS = 100
 
 
-async def one_job(http: aiohttp.ClientSession, base: str) -> tuple[float, float]:
+def bell(angle: float) -> dict[str, object]:
+    """A Bell circuit with an rz(angle) on the control first (0: the plain Bell pair)."""
+    return {
+        "kind": "circuit",
+        "target": "ionq.simulator",
+        "shots": SHOTS,
+        "source": 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; '
+        f"rz({angle!r}) q[0]; h q[0]; cx q[0], q[1]; c = measure q;",
+    }
+
+
+async def one_job(http: aiohttp.ClientSession, base: str, job: dict) -> tuple[float, float]:
     """(POST→202 s, submit→result s)."""
     headers = {"Authorization": f"Bearer {KEY}"}
     sent = time.perf_counter()
-    async with http.post(f"{base}/api/jobs", json=BELL, headers=headers) as answer:
+    async with http.post(f"{base}/api/jobs", json=job, headers=headers) as answer:
         if answer.status != 202:
             raise RuntimeError(f"POST answered {answer.status}: {await answer.text()}")
         location = answer.headers["Location"]
@@ -67,20 +75,21 @@ async def one_job(http: aiohttp.ClientSession, base: str) -> tuple[float, float]
         raise RuntimeError(f"job ended {document['status']}: {document.get('error')}")
     async with http.get(f"{base}{document['links']['result']}", headers=headers) as answer:
         result = (await answer.json())["result"]
-    if sum(result["counts"].values()) != BELL["shots"]:
+    if sum(result["counts"].values()) != SHOTS:
         raise RuntimeError(f"counts do not add up to the shots: {result}")
     return accepted - sent, time.perf_counter() - sent
 
 
-async def run_round(base: str, jobs: int) -> dict[str, float]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=jobs)) as http:
+async def run_round(base: str, angles: list[float]) -> dict[str, float]:
+    connector = aiohttp.TCPConnector(limit=len(angles))
+    async with aiohttp.ClientSession(connector=connector) as http:
         began = time.perf_counter()
-        outcomes = await asyncio.gather(*(one_job(http, base) for _ in range(jobs)))
+        outcomes = await asyncio.gather(*(one_job(http, base, bell(a)) for a in angles))
         elapsed = time.perf_counter() - began
     return {
         "post_p50": percentile([o[0] * 1000 for o in outcomes], 0.5),
         "result_p50": percentile([o[1] * 1000 for o in outcomes], 0.5),
-        "jobs_per_s": jobs / elapsed,
+        "jobs_per_s": len(angles) / elapsed,
     }
 
 
@@ -88,7 +97,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct", action="store_true", help="a program of its own per job")
     args = parser.parse_args()
+    fresh = iter(range(1, 1_000_000))
+
+    def angles(count: int) -> list[float]:
+        return [next(fresh) * 1e-6 if args.distinct else 0.0 for _ in range(count)]
 
     port = free_port()
     with (
@@ -117,10 +131,10 @@ def main() -> int:
         rounds = []
         try:
             wait_ready(port, proc, Path(data) / "devhost")
-            asyncio.run(run_round(base, 4))  # warm-up: SDK clients, TLS sessions, compiler
+            asyncio.run(run_round(base, angles(4)))  # warm-up: SDK clients, TLS sessions, compiler
             for number in range(1, args.rounds + 1):
                 standin.reset()
-                figures = asyncio.run(run_round(base, args.jobs))
+                figures = asyncio.run(run_round(base, angles(args.jobs)))
                 calls = standin.calls()
                 figures["calls_per_job"] = sum(calls.values()) / args.jobs
                 figures["routes"] = {route: n / args.jobs for route, n in sorted(calls.items())}
@@ -138,7 +152,8 @@ def main() -> int:
             log.close()
     print(
         f"remote benchmark: {args.jobs} Bell circuits on ionq.simulator per round x "
-        f"{args.rounds} rounds, stand-in with zero queue time, {os.cpu_count()} cores"
+        f"{args.rounds} rounds ({'each its own program' if args.distinct else 'one program'}), "
+        f"stand-in with zero queue time, {os.cpu_count()} cores"
     )
     for label, key in [
         ("POST→202 p50 (ms)", "post_p50"),

@@ -17,17 +17,18 @@ from .base import JobKind
 MAX_SOURCE = 100_000  # characters
 MAX_SHOTS = 10_000
 DEFAULT_SHOTS = 100
-FIELDS = frozenset({"source", "entry", "shots", "seed"})
+FIELDS = frozenset({"source", "entry", "shots", "seed", "time_limit"})
 
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
-    """{"source": str, "entry": str, "shots": int, "seed": int or None}.
+    """{"source": str, "entry": str, "shots": int, "seed": int or None, "time_limit": s}.
 
     Without `entry` the program's `@EntryPoint()` operation runs, or else `Main()`.
     """
     body = fields.known_fields(body, FIELDS)
     shots = fields.integer(body.get("shots", DEFAULT_SHOTS), ("shots",), low=1, high=MAX_SHOTS)
     seed = fields.seed(body)
+    time_limit = fields.program_time_limit(body)
     source = fields.required(body, "source", "a Q# program (operations, optionally in a namespace)")
     if not isinstance(source, str):
         raise fields.invalid(("source",), f"must be a string, not {fields.json_type(source)}")
@@ -51,7 +52,13 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         raise fields.invalid(("source",), str(error), status=413) from None
     except qsharp_program.ProgramError as error:
         raise fields.invalid(("source",), f"cannot run: {error}") from None
-    return {"source": source, "entry": entry, "shots": shots, "seed": seed}
+    return {
+        "source": source,
+        "entry": entry,
+        "shots": shots,
+        "seed": seed,
+        "time_limit": time_limit,
+    }
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

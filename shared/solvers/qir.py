@@ -13,11 +13,14 @@ ProgramError carrying qdk's message and position.
 qdk compiles QIR by partial evaluation: classical loops are unrolled while compiling (ten
 million iterations take ~2 s, `while true {}` never ends), and recursion crashes it (which
 `qsharp_program.check` refuses beforehand). So compiling runs in a child process
-(`isolated.run_isolated`), stopped after `COMPILE_SECONDS`.
+(`isolated.run_isolated`), stopped after `COMPILE_SECONDS`. That costs 0.1-0.5 s, and a job
+is compiled twice, at submission (to answer 400 for what its target cannot run) and in the
+activity that submits it: the last COMPILED_KEPT programs are kept, by source and profile.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +40,7 @@ PROFILES: dict[str, TargetProfile] = {
 }
 KINDS = ("circuit", "qsharp")
 COMPILE_SECONDS = 10.0
+COMPILED_KEPT = 64  # programs; a QIR text takes a few kB to a few MB
 _ENTRY_POINT = re.compile(r"^define\s+\S+\s+@(\S+)\(\)\s+#(\d+)", re.MULTILINE)
 _ENTRY_POINT_ATTRIBUTES = r'^attributes #{} = {{[^}}]*"entry_point"'
 
@@ -63,12 +67,18 @@ def compile_to_qir(
         raise ValueError(f"kind {kind!r} does not compile to QIR; these do: {', '.join(KINDS)}")
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
+    return _compiled(kind, problem["source"], problem.get("entry"), profile, seconds)
+
+
+@functools.lru_cache(maxsize=COMPILED_KEPT)
+def _compiled(
+    kind: str, source: str, entry: str | None, profile: str, seconds: float
+) -> QirProgram:
+    """The compiled program (failures are not kept: lru_cache keeps only answers)."""
     if kind == "circuit":
-        text = run_isolated(_openqasm_qir, problem["source"], profile, seconds=seconds)
+        text = run_isolated(_openqasm_qir, source, profile, seconds=seconds)
     else:
-        text = run_isolated(
-            _qsharp_qir, problem["source"], problem["entry"], profile, seconds=seconds
-        )
+        text = run_isolated(_qsharp_qir, source, entry, profile, seconds=seconds)
     return QirProgram(bitcode=text.encode("utf-8"), entry_point=entry_point(text))
 
 

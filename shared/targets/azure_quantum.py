@@ -144,11 +144,6 @@ class AzureQuantumTarget:
         """Compile and submit the job (`owner` plays no part: the provider queues by
         workspace, not by qjobs client)."""
         try:
-            self._job(job_id, "look up")
-            return job_id
-        except TargetJobLost:
-            pass
-        try:
             program = compile_to_qir(kind, problem, self.info.provider.profile)
         except ProgramError as error:
             raise TargetRejected(
@@ -190,7 +185,8 @@ class AzureQuantumTarget:
         try:
             _call(self.name, "submit", create)
         except TargetRejected as error:
-            # A concurrent or earlier attempt created it first: that is the job.
+            # An earlier attempt created it (a repeated activity): that is the job. Creating
+            # first and looking up only then saves a round trip on every other submission.
             cause = error.__cause__
             if getattr(cause, "status_code", None) != 409:
                 raise

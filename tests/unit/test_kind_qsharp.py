@@ -29,7 +29,15 @@ def test_source_entry_and_default_shots_are_normalized() -> None:
         "entry": "GetRandomBit()",
         "shots": 100,
         "seed": None,
+        "time_limit": 60.0,
     }
+
+
+def test_time_limit_is_bounded_like_a_circuits() -> None:
+    assert KIND.validate({"source": RANDOM_BIT, "time_limit": 5})["time_limit"] == 5
+    with pytest.raises(InvalidJob) as raised:
+        KIND.validate({"source": RANDOM_BIT, "time_limit": 601})
+    assert raised.value.pointer == "/time_limit"
 
 
 def test_without_entry_the_entry_point_operation_runs() -> None:
