@@ -34,9 +34,10 @@ def test_source_entry_and_default_shots_are_normalized() -> None:
 
 
 def test_time_limit_is_bounded_like_a_circuits() -> None:
-    assert KIND.validate({"source": RANDOM_BIT, "time_limit": 5})["time_limit"] == 5
+    job = {"source": RANDOM_BIT, "entry": "GetRandomBit()"}
+    assert KIND.validate({**job, "time_limit": 5})["time_limit"] == 5
     with pytest.raises(InvalidJob) as raised:
-        KIND.validate({"source": RANDOM_BIT, "time_limit": 601})
+        KIND.validate({**job, "time_limit": 601})
     assert raised.value.pointer == "/time_limit"
 
 
