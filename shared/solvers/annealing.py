@@ -1,13 +1,17 @@
 """Simulated annealing for polynomial costs over spins (Ising, ±1) or bits (PUBO, 0/1).
 
-The cost is sum(c * product of the term's variables). Every sweep visits the variables in
-ascending id order and flips each with the heat-bath rule, with probability
-1 / (1 + exp(beta * change)): unlike Metropolis it takes a flip that changes nothing only
-half the time, so a sweep cannot cycle through the same states on a plateau (a lone cubic
-term makes one). A flip's cost change comes from the terms that hold the variable only.
-The inverse temperature beta grows geometrically over the sweeps, from ln 2 / (the largest
-change one flip can make) to ln 100 / (the smallest nonzero change) -- the range dwave-neal
-uses -- so a run needs no tuning for the scale of the terms.
+The cost is sum(c * product of the term's variables), terms of any order. A job runs `reads`
+independent anneals from random states and keeps the lowest-cost state any of them saw at the
+end of a sweep. Every sweep visits the variables in ascending id order and tries to flip each
+(Metropolis, a flip that changes nothing half the time: `annealing_kernels`). The inverse
+temperature beta grows geometrically over a read's sweeps, from ln 2 / (the largest change
+one flip can make) to ln 100 / (the smallest nonzero change) -- the range dwave-neal uses --
+so a run needs no tuning for the scale of the terms.
+
+The sweeps run compiled (numba) in slices of about `_SLICE_WORK` term visits (a millisecond
+or two), between which `should_stop` and the clock are consulted: a stop takes effect within
+a few milliseconds of `should_stop` reporting it. Each read draws its own seed from the job's
+seed, so a job is reproducible whenever it is not cut short by the clock.
 """
 
 from __future__ import annotations
@@ -18,18 +22,21 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
 
 Term = tuple[float, Sequence[int]]  # (c, ids)
 
-_CHUNK = 1024  # flips between two looks at the clock and at should_stop
+_SLICE_WORK = 300_000  # term-variable visits per compiled call (~1-2 ms)
 _MAX_LOG_BETA = 700.0  # exp(700) is about 1e304: already no uphill flip is ever taken
-_SURE = 36.0  # beyond |beta * change| = 36 a flip's probability is within 2e-16 of 0 or 1
 
 
 @dataclass(frozen=True)
 class Annealed:
     values: dict[int, int]  # every id in the terms: ±1 for spins, 0/1 for bits
-    sweeps: int  # sweeps completed (fewer than asked when stopped early)
+    sweeps: int  # sweeps the best read completed (fewer than asked when stopped early)
+    reads: int = 1  # reads started (the last one may have been cut short)
 
 
 def cost(terms: Sequence[Term], values: dict[int, int]) -> float:
@@ -90,97 +97,147 @@ def anneal(
     seed: int,
     time_limit: float,
     should_stop: Callable[[], bool],
+    reads: int = 1,
 ) -> Annealed:
-    """The lowest-cost values seen at the end of a sweep (or when stopped), by annealing.
+    """The lowest-cost values seen at the end of a sweep of any read (or when stopped).
 
-    Deterministic for a seed, provided all the sweeps finish within `time_limit` seconds.
+    Deterministic for a seed, provided all the reads finish within `time_limit` seconds; the
+    first read always starts, later ones only while time is left.
     """
+    from . import annealing_kernels as kernels  # numba: imported where annealing runs only
+
     deadline = time.monotonic() + time_limit
     problem = _reduce(terms, spin)
-    rng = random.Random(seed)
     m = len(problem.ids)
-    if spin:
-        state = [rng.choice((-1, 1)) for _ in range(m)]
-        # Each term's current contribution c * product: a flip negates those holding it.
-        aux = [
-            c * math.prod(state[k] for k in v)
-            for c, v in zip(problem.coefs, problem.variables, strict=True)
-        ]
-        energy = sum(aux)
-    else:
-        state = [rng.getrandbits(1) for _ in range(m)]
-        aux = [sum(1 - state[k] for k in v) for v in problem.variables]  # zeros in each term
-        energy = sum(c for c, zeros in zip(problem.coefs, aux, strict=True) if zeros == 0)
-    best, best_state = energy, state[:]
-    done = 0
-    if problem.coefs:
-        sweep = _spin_flips if spin else _bit_flips
-        stopped = False
-        for beta in _betas(problem, spin, sweeps):
-            for start in range(0, m, _CHUNK):
-                if should_stop() or time.monotonic() >= deadline:
-                    stopped = True
-                    break
-                energy += sweep(problem, state, aux, beta, rng, start, min(start + _CHUNK, m))
-            if energy < best:
-                best, best_state = energy, state[:]
-            if stopped:
+    rng = random.Random(seed)
+    if not problem.coefs:
+        state = [rng.choice((-1, 1)) if spin else rng.getrandbits(1) for _ in range(m)]
+        return Annealed(dict(zip(problem.ids, state, strict=True)), 0, 0)
+    arrays = _Arrays.of(problem)
+    betas = np.array(_betas(problem, spin, sweeps))
+    per_slice = max(1, _SLICE_WORK // max(1, 2 * len(arrays.term_vars) + m))
+    best_energy, best_state, best_sweeps, started = math.inf, None, 0, 0
+    stopped = False
+    while started < reads and not stopped and (started == 0 or time.monotonic() < deadline):
+        started += 1
+        kernels.seed(rng.getrandbits(32))
+        read = _Read.start(arrays, spin, np.random.default_rng(rng.getrandbits(64)), kernels)
+        done = 0
+        while done < sweeps:
+            if should_stop() or time.monotonic() >= deadline:
+                stopped = True
                 break
-            done += 1
-    values = dict(zip(problem.ids, best_state, strict=True))
-    return Annealed(values, done)
+            read.sweep(betas[done : done + per_slice])
+            done = min(sweeps, done + per_slice)
+        if read.best_energy < best_energy:
+            best_energy, best_state, best_sweeps = read.best_energy, read.best, done
+    state = best_state if best_state is not None else read.state
+    values = dict(zip(problem.ids, (int(v) for v in state), strict=True))
+    return Annealed(values, best_sweeps, started)
 
 
-def _spin_flips(
-    problem: _Problem,
-    spins: list[int],
-    contributions: list[float],
-    beta: float,
-    rng: random.Random,
-    start: int,
-    end: int,
-) -> float:
-    """Heat-bath flips of spins start..end-1; returns the change of cost."""
-    change = 0.0
-    uniform = rng.random
-    holding = problem.holding
-    for k in range(start, end):
-        held = holding[k]
-        delta = -2.0 * sum([contributions[t] for t in held])
-        x = beta * delta
-        if x <= -_SURE or (x < _SURE and uniform() * (1.0 + math.exp(x)) < 1.0):
-            spins[k] = -spins[k]
-            for t in held:
-                contributions[t] = -contributions[t]
-            change += delta
-    return change
+@dataclass(frozen=True)
+class _Arrays:
+    """A problem as the compiled kernels take it: CSR lists of terms' and variables', and for
+    a problem of at most quadratic terms each variable's linear coefficient and neighbours."""
+
+    coefs: np.ndarray
+    term_start: np.ndarray
+    term_vars: np.ndarray
+    var_start: np.ndarray
+    var_terms: np.ndarray
+    quadratic: bool
+    linear: np.ndarray
+    nbr_start: np.ndarray
+    nbr: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, problem: _Problem) -> _Arrays:
+        m = len(problem.ids)
+        sizes = [len(v) for v in problem.variables]
+        holding = [len(h) for h in problem.holding]
+        quadratic = max(sizes) <= 2
+        linear = np.zeros(m)
+        neighbours: list[list[tuple[int, float]]] = [[] for _ in range(m)]
+        if quadratic:
+            for c, v in zip(problem.coefs, problem.variables, strict=True):
+                if len(v) == 1:
+                    linear[v[0]] += c
+                else:
+                    neighbours[v[0]].append((v[1], c))
+                    neighbours[v[1]].append((v[0], c))
+        degrees = [len(n) for n in neighbours]
+        return cls(
+            np.array(problem.coefs, dtype=np.float64),
+            _starts(sizes),
+            np.fromiter((k for v in problem.variables for k in v), np.int64, sum(sizes)),
+            _starts(holding),
+            np.fromiter((t for h in problem.holding for t in h), np.int64, sum(holding)),
+            quadratic,
+            linear,
+            _starts(degrees),
+            np.fromiter((j for n in neighbours for j, _ in n), np.int64, sum(degrees)),
+            np.fromiter((w for n in neighbours for _, w in n), np.float64, sum(degrees)),
+        )
 
 
-def _bit_flips(
-    problem: _Problem,
-    bits: list[int],
-    zeros: list[int],
-    beta: float,
-    rng: random.Random,
-    start: int,
-    end: int,
-) -> float:
-    """Heat-bath flips of bits start..end-1; returns the change of cost."""
-    change = 0.0
-    uniform = rng.random
-    holding = problem.holding
-    coefs = problem.coefs
-    for k in range(start, end):
-        held = holding[k]
-        if bits[k]:  # 1 -> 0 switches off the terms that are on
-            delta = -sum([coefs[t] for t in held if zeros[t] == 0])
-        else:  # 0 -> 1 switches on the terms this bit alone holds off
-            delta = sum([coefs[t] for t in held if zeros[t] == 1])
-        x = beta * delta
-        if x <= -_SURE or (x < _SURE and uniform() * (1.0 + math.exp(x)) < 1.0):
-            step = 1 if bits[k] else -1
-            bits[k] ^= 1
-            for t in held:
-                zeros[t] += step
-            change += delta
-    return change
+def _starts(sizes: list[int]) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))).astype(np.int64)
+
+
+@dataclass
+class _Read:
+    """One anneal in progress: its state, the kernels' bookkeeping, the best seen so far."""
+
+    arrays: _Arrays
+    spin: bool
+    state: np.ndarray
+    aux: np.ndarray  # spins: each term's c * product; bits: each term's count of zeros
+    delta: np.ndarray  # each variable's flip change, or its local field when quadratic
+    energy: float
+    best_energy: float
+    best: np.ndarray
+    kernels: ModuleType
+
+    @classmethod
+    def start(
+        cls, arrays: _Arrays, spin: bool, rng: np.random.Generator, kernels: ModuleType
+    ) -> _Read:
+        a = arrays
+        m = len(a.var_start) - 1
+        delta = np.zeros(m)
+        if spin:
+            state = rng.choice(np.array([-1, 1], dtype=np.int8), m)
+            aux = np.zeros(len(a.coefs))
+        else:
+            state = rng.integers(0, 2, m, dtype=np.int8)
+            aux = np.zeros(len(a.coefs), dtype=np.int64)
+        if a.quadratic:
+            energy = kernels.quadratic_start(
+                state, spin, a.linear, a.nbr_start, a.nbr, a.weights, delta
+            )
+        else:
+            start = kernels.spin_start if spin else kernels.bit_start
+            energy = start(
+                state, a.coefs, a.term_start, a.term_vars, a.var_start, a.var_terms, aux, delta
+            )
+        return cls(arrays, spin, state, aux, delta, energy, math.inf, state.copy(), kernels)
+
+    def sweep(self, betas: np.ndarray) -> None:
+        a, k = self.arrays, self.kernels
+        if a.quadratic:
+            self.energy, self.best_energy = k.quadratic_sweeps(
+                betas, self.state, self.spin, a.nbr_start, a.nbr, a.weights, self.delta,
+                self.energy, self.best_energy, self.best,
+            )  # fmt: skip
+        elif self.spin:
+            self.energy, self.best_energy = k.spin_sweeps(
+                betas, self.state, a.term_start, a.term_vars, a.var_start, a.var_terms,
+                self.aux, self.delta, self.energy, self.best_energy, self.best,
+            )  # fmt: skip
+        else:
+            self.energy, self.best_energy = k.bit_sweeps(
+                betas, self.state, a.coefs, a.term_start, a.term_vars, a.var_start,
+                a.var_terms, self.aux, self.delta, self.energy, self.best_energy, self.best,
+            )  # fmt: skip
