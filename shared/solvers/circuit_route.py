@@ -70,4 +70,3 @@ def bit_variables(program: semantic.Program) -> list[BitVariable]:
             elif isinstance(statement.type, semantic.BitType):
                 found.append(BitVariable(statement.name, None))
     return found
-
