@@ -136,6 +136,14 @@ def anneal(
     return Annealed(values, best_sweeps, started)
 
 
+def warm_up() -> None:
+    """Load every compiled kernel (compile it, the first time on a machine: ~4 s), so that
+    no job's time limit is spent on it."""
+    for terms in ([(1.0, [0, 1])], [(1.0, [0, 1, 2])]):
+        for spin in (True, False):
+            anneal(terms, spin=spin, sweeps=1, seed=0, time_limit=60, should_stop=lambda: False)
+
+
 @dataclass(frozen=True)
 class _Arrays:
     """A problem as the compiled kernels take it: CSR lists of terms' and variables', and for
