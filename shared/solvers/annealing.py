@@ -5,11 +5,11 @@ independent anneals from random states and keeps the lowest-cost state any of th
 end of a sweep. Every sweep visits the variables in ascending id order and tries to flip each
 (Metropolis, a flip that changes nothing half the time: `annealing_kernels`). The inverse
 temperature beta grows geometrically over a read's sweeps, from ln 2 / (the largest change
-one flip can make) to ln 100 / (the smallest nonzero change) -- the range dwave-neal uses --
-so a run needs no tuning for the scale of the terms.
+one flip can make) to ln(k / 0.01) / (the smallest change, k the variables that have it) --
+the range dwave-samplers uses -- so a run needs no tuning for the scale of the terms.
 
-The sweeps run compiled (numba) in slices of about `_SLICE_WORK` term visits (a millisecond
-or two), between which `should_stop` and the clock are consulted: a stop takes effect within
+The sweeps run compiled (numba) in slices of about `_SLICE_WORK` term visits (a few
+milliseconds), between which `should_stop` and the clock are consulted: a stop takes effect within
 a few milliseconds of `should_stop` reporting it. Each read draws its own seed from the job's
 seed, so a job is reproducible whenever it is not cut short by the clock.
 """
@@ -28,7 +28,8 @@ import numpy as np
 
 Term = tuple[float, Sequence[int]]  # (c, ids)
 
-_SLICE_WORK = 300_000  # term-variable visits per compiled call (~1-2 ms)
+_SLICE_WORK = 2_000_000  # term-variable visits per compiled call (at most a few ms)
+_FINAL_EXCITATION = 0.01  # chance that the last sweep excites any variable from a minimum
 _MAX_LOG_BETA = 700.0  # exp(700) is about 1e304: already no uphill flip is ever taken
 
 
@@ -79,10 +80,14 @@ def _reduce(terms: Sequence[Term], spin: bool) -> _Problem:
 def _betas(problem: _Problem, spin: bool, sweeps: int) -> list[float]:
     scale = 2.0 if spin else 1.0  # a spin flip changes a term by 2c, a bit flip by c
     largest = scale * max(sum(abs(problem.coefs[t]) for t in held) for held in problem.holding)
-    smallest = scale * min(abs(c) for c in problem.coefs)
+    # Each variable's smallest flip change, approximated by its smallest term; the variables
+    # with the smallest of these are the ones a cold state most easily leaves.
+    per_variable = [min(abs(problem.coefs[t]) for t in held) for held in problem.holding if held]
+    smallest = min(per_variable)
+    easiest = sum(1 for c in per_variable if c == smallest)
     # In logarithms: for extreme coefficients the ratio of the two ends leaves the float range.
     hot = math.log(math.log(2)) - math.log(largest)
-    cold = math.log(math.log(100)) - math.log(smallest)
+    cold = math.log(math.log(easiest / _FINAL_EXCITATION)) - math.log(scale * smallest)
     if sweeps == 1:
         return [math.exp(min(cold, _MAX_LOG_BETA))]
     step = (cold - hot) / (sweeps - 1)
@@ -120,8 +125,7 @@ def anneal(
     stopped = False
     while started < reads and not stopped and (started == 0 or time.monotonic() < deadline):
         started += 1
-        kernels.seed(rng.getrandbits(32))
-        read = _Read.start(arrays, spin, np.random.default_rng(rng.getrandbits(64)), kernels)
+        read = _Read.start(arrays, spin, rng, kernels)
         done = 0
         while done < sweeps:
             if should_stop() or time.monotonic() >= deadline:
@@ -206,21 +210,23 @@ class _Read:
     energy: float
     best_energy: float
     best: np.ndarray
+    rng: np.ndarray  # the kernels' xorshift128+ state
     kernels: ModuleType
 
     @classmethod
-    def start(
-        cls, arrays: _Arrays, spin: bool, rng: np.random.Generator, kernels: ModuleType
-    ) -> _Read:
+    def start(cls, arrays: _Arrays, spin: bool, seeds: random.Random, kernels: ModuleType) -> _Read:
         a = arrays
         m = len(a.var_start) - 1
         delta = np.zeros(m)
+        draw = np.random.default_rng(seeds.getrandbits(64))
+        bits = draw.integers(0, 2, m).astype(np.float64)
         if spin:
-            state = rng.choice(np.array([-1, 1], dtype=np.int8), m)
+            state = 2.0 * bits - 1.0
             aux = np.zeros(len(a.coefs))
         else:
-            state = rng.integers(0, 2, m, dtype=np.int8)
+            state = bits
             aux = np.zeros(len(a.coefs), dtype=np.int64)
+        generator = np.array([seeds.getrandbits(64) | 1, seeds.getrandbits(64) | 1], np.uint64)
         if a.quadratic:
             energy = kernels.quadratic_start(
                 state, spin, a.linear, a.nbr_start, a.nbr, a.weights, delta
@@ -230,22 +236,25 @@ class _Read:
             energy = start(
                 state, a.coefs, a.term_start, a.term_vars, a.var_start, a.var_terms, aux, delta
             )
-        return cls(arrays, spin, state, aux, delta, energy, math.inf, state.copy(), kernels)
+        return cls(
+            arrays, spin, state, aux, delta, energy, math.inf, state.copy(), generator, kernels
+        )
 
     def sweep(self, betas: np.ndarray) -> None:
         a, k = self.arrays, self.kernels
         if a.quadratic:
             self.energy, self.best_energy = k.quadratic_sweeps(
                 betas, self.state, self.spin, a.nbr_start, a.nbr, a.weights, self.delta,
-                self.energy, self.best_energy, self.best,
+                self.energy, self.best_energy, self.best, self.rng,
             )  # fmt: skip
         elif self.spin:
             self.energy, self.best_energy = k.spin_sweeps(
                 betas, self.state, a.term_start, a.term_vars, a.var_start, a.var_terms,
-                self.aux, self.delta, self.energy, self.best_energy, self.best,
+                self.aux, self.delta, self.energy, self.best_energy, self.best, self.rng,
             )  # fmt: skip
         else:
             self.energy, self.best_energy = k.bit_sweeps(
                 betas, self.state, a.coefs, a.term_start, a.term_vars, a.var_start,
                 a.var_terms, self.aux, self.delta, self.energy, self.best_energy, self.best,
+                self.rng,
             )  # fmt: skip

@@ -31,19 +31,28 @@ _UPHILL_CUTOFF = 40.0  # exp(-40) ~ 4e-18: an uphill flip this steep is never ta
 
 
 @numba.njit(cache=True)
-def seed(value: int) -> None:
-    """Seed numba's random generator (one per process; a worker runs one job at a time)."""
-    np.random.seed(value)
+def _uniform(rng):
+    """A float in [0, 1) from xorshift128+ (the generator dwave-samplers uses); `rng` is its
+    state, two nonzero uint64 words, advanced in place."""
+    s1 = rng[0]
+    s0 = rng[1]
+    rng[0] = s0
+    s1 ^= s1 << np.uint64(23)
+    s1 ^= s1 >> np.uint64(17)
+    s1 ^= s0
+    s1 ^= s0 >> np.uint64(26)
+    rng[1] = s1
+    return ((s1 + s0) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @numba.njit(cache=True)
-def _accept(change: float, beta: float) -> bool:
+def _accept(change, beta, rng):
     if change < 0.0:
         return True
     if change == 0.0:
-        return np.random.random() < 0.5
+        return _uniform(rng) < 0.5
     x = beta * change
-    return x < _UPHILL_CUTOFF and np.random.random() < np.exp(-x)
+    return x < _UPHILL_CUTOFF and _uniform(rng) < np.exp(-x)
 
 
 @numba.njit(cache=True)
@@ -51,7 +60,7 @@ def spin_start(spins, coefs, term_start, term_vars, var_start, var_terms, contri
     """Fill each term's contribution (c * product) and each spin's flip change; the cost."""
     energy = 0.0
     for t in range(coefs.shape[0]):
-        product = 1
+        product = 1.0
         for p in range(term_start[t], term_start[t + 1]):
             product *= spins[term_vars[p]]
         contrib[t] = coefs[t] * product
@@ -77,13 +86,14 @@ def spin_sweeps(
     energy,
     best_energy,
     best,
+    rng,
 ):
     """One sweep per beta over all spins; keeps in `best` the lowest state seen at the end of
     a sweep. Returns (energy, best energy) for the caller to pass to the next call."""
     for beta in betas:
         for k in range(spins.shape[0]):
             change = delta[k]
-            if _accept(change, beta):
+            if _accept(change, beta, rng):
                 for p in range(var_start[k], var_start[k + 1]):
                     t = var_terms[p]
                     old = contrib[t]
@@ -117,7 +127,7 @@ def bit_start(bits, coefs, term_start, term_vars, var_start, var_terms, zeros, d
     for t in range(coefs.shape[0]):
         count = 0
         for p in range(term_start[t], term_start[t + 1]):
-            count += 1 - bits[term_vars[p]]
+            count += 1 - int(bits[term_vars[p]])
         zeros[t] = count
         if count == 0:
             energy += coefs[t]
@@ -144,12 +154,13 @@ def bit_sweeps(
     energy,
     best_energy,
     best,
+    rng,
 ):
     """As spin_sweeps, for bits: each term's zero count decides its part of the changes."""
     for beta in betas:
         for k in range(bits.shape[0]):
             change = delta[k]
-            if _accept(change, beta):
+            if _accept(change, beta, rng):
                 for p in range(var_start[k], var_start[k + 1]):
                     t = var_terms[p]
                     for q in range(term_start[t], term_start[t + 1]):
@@ -171,12 +182,6 @@ def bit_sweeps(
 
 
 @numba.njit(cache=True)
-def _flip_step(value, spin):
-    """How a flip changes a variable's value: s -> -s, or x -> 1 - x."""
-    return -2 * value if spin else 1 - 2 * value
-
-
-@numba.njit(cache=True)
 def quadratic_start(values, spin, linear, nbr_start, nbr, weights, field):
     """Fill each variable's local field (linear + sum of weight * neighbour); the cost."""
     energy = 0.0
@@ -191,19 +196,26 @@ def quadratic_start(values, spin, linear, nbr_start, nbr, weights, field):
 
 @numba.njit(cache=True)
 def quadratic_sweeps(
-    betas, values, spin, nbr_start, nbr, weights, field, energy, best_energy, best
+    betas, values, spin, nbr_start, nbr, weights, field, energy, best_energy, best, rng
 ):
     """As spin_sweeps, for terms of at most two variables (the common case): a flip's change
     is its step times the local field, and a taken flip moves its neighbours' fields only."""
     for beta in betas:
+        steep = _UPHILL_CUTOFF / beta  # changes from here up are never taken at this beta
         for k in range(values.shape[0]):
-            step = _flip_step(values[k], spin)
+            step = -2.0 * values[k] if spin else 1.0 - 2.0 * values[k]
             change = step * field[k]
-            if _accept(change, beta):
-                for p in range(nbr_start[k], nbr_start[k + 1]):
-                    field[nbr[p]] += weights[p] * step
-                values[k] += step
-                energy += change
+            if change >= steep:
+                continue
+            if change > 0.0:
+                if _uniform(rng) >= np.exp(-beta * change):
+                    continue
+            elif change == 0.0 and _uniform(rng) >= 0.5:
+                continue
+            for p in range(nbr_start[k], nbr_start[k + 1]):
+                field[nbr[p]] += weights[p] * step
+            values[k] += step
+            energy += change
         if energy < best_energy:
             best_energy = energy
             best[:] = values

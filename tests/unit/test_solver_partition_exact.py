@@ -80,7 +80,7 @@ def test_more_than_the_limit_is_refused() -> None:
 
 
 @pytest.mark.parametrize("weights", instances(3, seed=4, sizes=range(40, 41), bits=(44, 52)))
-def test_forty_large_weights_are_solved_optimally_with_a_one_second_limit(weights: list[int]) -> None:
+def test_forty_large_weights_are_solved_optimally_within_a_1_s_limit(weights: list[int]) -> None:
     found, algorithm = best_partition(weights, time_limit=1, should_stop=never)
     assert (found.optimal, algorithm) == (True, "meet_in_the_middle")
     assert signed_sum(weights, found.signs) == found.difference
