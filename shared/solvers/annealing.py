@@ -4,9 +4,8 @@ The cost is sum(c * product of the term's variables), terms of any order. A job 
 independent anneals from random states and keeps the lowest-cost state any of them saw at the
 end of a sweep. Every sweep visits the variables in ascending id order and tries to flip each
 (Metropolis, a flip that changes nothing half the time: `annealing_kernels`). The inverse
-temperature beta grows geometrically over a read's sweeps, from ln 2 / (the largest change
-one flip can make) to ln(k / 0.01) / (the smallest change, k the variables that have it) --
-the range dwave-samplers uses -- so a run needs no tuning for the scale of the terms.
+temperature beta grows geometrically over a read's sweeps over the range dwave-samplers uses
+(`annealing_problem.betas`), so a run needs no tuning for the scale of the terms.
 
 The sweeps run compiled (numba) in slices of about `_SLICE_WORK` term visits (a few
 milliseconds), between which `should_stop` and the clock are consulted: a stop takes effect within
@@ -19,18 +18,17 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 
-Term = tuple[float, Sequence[int]]  # (c, ids)
+from .annealing_problem import Problem, Term, betas, reduce
+
+__all__ = ["Annealed", "Term", "anneal", "cost", "warm_up"]
 
 _SLICE_WORK = 2_000_000  # term-variable visits per compiled call (at most a few ms)
-_FINAL_EXCITATION = 0.01  # chance that the last sweep excites any variable from a minimum
-_MAX_LOG_BETA = 700.0  # exp(700) is about 1e304: already no uphill flip is ever taken
 
 
 @dataclass(frozen=True)
@@ -43,55 +41,6 @@ class Annealed:
 def cost(terms: Sequence[Term], values: dict[int, int]) -> float:
     """sum(c * product of the values of ids) over the terms, as given (repeats included)."""
     return sum(c * math.prod(values[i] for i in ids) for c, ids in terms)
-
-
-@dataclass
-class _Problem:
-    """The terms over variable indices 0..m-1, repeats reduced and equal terms merged."""
-
-    ids: list[int]  # variable index -> id
-    coefs: list[float]
-    variables: list[tuple[int, ...]]  # term -> its variable indices
-    holding: list[list[int]]  # variable index -> the terms that hold it
-
-
-def _reduce(terms: Sequence[Term], spin: bool) -> _Problem:
-    ids = sorted({i for _, term_ids in terms for i in term_ids})
-    index = {i: k for k, i in enumerate(ids)}
-    merged: dict[tuple[int, ...], float] = {}
-    for c, term_ids in terms:
-        if spin:  # s * s = 1: a variable repeated an even number of times drops out
-            kept = [i for i, times in Counter(term_ids).items() if times % 2]
-        else:  # x * x = x
-            kept = list(set(term_ids))
-        key = tuple(sorted(index[i] for i in kept))
-        if key:  # constants do not change what is best
-            merged[key] = merged.get(key, 0.0) + c
-    problem = _Problem(ids, [], [], [[] for _ in ids])
-    for key, c in merged.items():
-        if c != 0.0:
-            for k in key:
-                problem.holding[k].append(len(problem.coefs))
-            problem.coefs.append(c)
-            problem.variables.append(key)
-    return problem
-
-
-def _betas(problem: _Problem, spin: bool, sweeps: int) -> list[float]:
-    scale = 2.0 if spin else 1.0  # a spin flip changes a term by 2c, a bit flip by c
-    largest = scale * max(sum(abs(problem.coefs[t]) for t in held) for held in problem.holding)
-    # Each variable's smallest flip change, approximated by its smallest term; the variables
-    # with the smallest of these are the ones a cold state most easily leaves.
-    per_variable = [min(abs(problem.coefs[t]) for t in held) for held in problem.holding if held]
-    smallest = min(per_variable)
-    easiest = sum(1 for c in per_variable if c == smallest)
-    # In logarithms: for extreme coefficients the ratio of the two ends leaves the float range.
-    hot = math.log(math.log(2)) - math.log(largest)
-    cold = math.log(math.log(easiest / _FINAL_EXCITATION)) - math.log(scale * smallest)
-    if sweeps == 1:
-        return [math.exp(min(cold, _MAX_LOG_BETA))]
-    step = (cold - hot) / (sweeps - 1)
-    return [math.exp(min(hot + step * k, _MAX_LOG_BETA)) for k in range(sweeps)]
 
 
 def anneal(
@@ -112,26 +61,25 @@ def anneal(
     from . import annealing_kernels as kernels  # numba: imported where annealing runs only
 
     deadline = time.monotonic() + time_limit
-    problem = _reduce(terms, spin)
-    m = len(problem.ids)
+    problem = reduce(terms, spin)
+    m = problem.size
     rng = random.Random(seed)
-    if not problem.coefs:
+    if not len(problem.coefs):
         state = [rng.choice((-1, 1)) if spin else rng.getrandbits(1) for _ in range(m)]
         return Annealed(dict(zip(problem.ids, state, strict=True)), 0, 0)
-    arrays = _Arrays.of(problem)
-    betas = np.array(_betas(problem, spin, sweeps))
-    per_slice = max(1, _SLICE_WORK // max(1, 2 * len(arrays.term_vars) + m))
+    schedule = betas(problem, spin, sweeps)
+    per_slice = max(1, _SLICE_WORK // max(1, 2 * len(problem.term_vars) + m))
     best_energy, best_state, best_sweeps, started = math.inf, None, 0, 0
     stopped = False
     while started < reads and not stopped and (started == 0 or time.monotonic() < deadline):
         started += 1
-        read = _Read.start(arrays, spin, rng, kernels)
+        read = _Read.start(problem, spin, rng, kernels)
         done = 0
         while done < sweeps:
             if should_stop() or time.monotonic() >= deadline:
                 stopped = True
                 break
-            read.sweep(betas[done : done + per_slice])
+            read.sweep(schedule[done : done + per_slice])
             done = min(sweeps, done + per_slice)
         if read.best_energy < best_energy:
             best_energy, best_state, best_sweeps = read.best_energy, read.best, done
@@ -148,61 +96,11 @@ def warm_up() -> None:
             anneal(terms, spin=spin, sweeps=1, seed=0, time_limit=60, should_stop=lambda: False)
 
 
-@dataclass(frozen=True)
-class _Arrays:
-    """A problem as the compiled kernels take it: CSR lists of terms' and variables', and for
-    a problem of at most quadratic terms each variable's linear coefficient and neighbours."""
-
-    coefs: np.ndarray
-    term_start: np.ndarray
-    term_vars: np.ndarray
-    var_start: np.ndarray
-    var_terms: np.ndarray
-    quadratic: bool
-    linear: np.ndarray
-    nbr_start: np.ndarray
-    nbr: np.ndarray
-    weights: np.ndarray
-
-    @classmethod
-    def of(cls, problem: _Problem) -> _Arrays:
-        m = len(problem.ids)
-        sizes = [len(v) for v in problem.variables]
-        holding = [len(h) for h in problem.holding]
-        quadratic = max(sizes) <= 2
-        linear = np.zeros(m)
-        neighbours: list[list[tuple[int, float]]] = [[] for _ in range(m)]
-        if quadratic:
-            for c, v in zip(problem.coefs, problem.variables, strict=True):
-                if len(v) == 1:
-                    linear[v[0]] += c
-                else:
-                    neighbours[v[0]].append((v[1], c))
-                    neighbours[v[1]].append((v[0], c))
-        degrees = [len(n) for n in neighbours]
-        return cls(
-            np.array(problem.coefs, dtype=np.float64),
-            _starts(sizes),
-            np.fromiter((k for v in problem.variables for k in v), np.int64, sum(sizes)),
-            _starts(holding),
-            np.fromiter((t for h in problem.holding for t in h), np.int64, sum(holding)),
-            quadratic,
-            linear,
-            _starts(degrees),
-            np.fromiter((j for n in neighbours for j, _ in n), np.int64, sum(degrees)),
-            np.fromiter((w for n in neighbours for _, w in n), np.float64, sum(degrees)),
-        )
-
-
-def _starts(sizes: list[int]) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))).astype(np.int64)
-
-
 @dataclass
 class _Read:
     """One anneal in progress: its state, the kernels' bookkeeping, the best seen so far."""
 
-    arrays: _Arrays
+    problem: Problem
     spin: bool
     state: np.ndarray
     aux: np.ndarray  # spins: each term's c * product; bits: each term's count of zeros
@@ -214,9 +112,11 @@ class _Read:
     kernels: ModuleType
 
     @classmethod
-    def start(cls, arrays: _Arrays, spin: bool, seeds: random.Random, kernels: ModuleType) -> _Read:
-        a = arrays
-        m = len(a.var_start) - 1
+    def start(
+        cls, problem: Problem, spin: bool, seeds: random.Random, kernels: ModuleType
+    ) -> _Read:
+        a = problem
+        m = a.size
         delta = np.zeros(m)
         draw = np.random.default_rng(seeds.getrandbits(64))
         bits = draw.integers(0, 2, m).astype(np.float64)
@@ -237,11 +137,11 @@ class _Read:
                 state, a.coefs, a.term_start, a.term_vars, a.var_start, a.var_terms, aux, delta
             )
         return cls(
-            arrays, spin, state, aux, delta, energy, math.inf, state.copy(), generator, kernels
+            problem, spin, state, aux, delta, energy, math.inf, state.copy(), generator, kernels
         )
 
     def sweep(self, betas: np.ndarray) -> None:
-        a, k = self.arrays, self.kernels
+        a, k = self.problem, self.kernels
         if a.quadratic:
             self.energy, self.best_energy = k.quadratic_sweeps(
                 betas, self.state, self.spin, a.nbr_start, a.nbr, a.weights, self.delta,
