@@ -210,9 +210,8 @@ def quadratic_sweeps(
             change = step * field[k]
             if change >= steep:
                 continue
-            if change > 0.0:
-                if _uniform(rng) >= np.exp(-beta * change):
-                    continue
+            if change > 0.0 and _uniform(rng) >= np.exp(-beta * change):
+                continue
             for p in range(nbr_start[k], nbr_start[k + 1]):
                 field[nbr[p]] += weights[p] * step
             values[k] += step
