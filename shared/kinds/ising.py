@@ -5,8 +5,8 @@ sum(c * product of the variables in ids): spins (±1) for ising, bits (0/1) for 
 without ids is a constant; an id repeated within a term is the same variable again, so for
 ising a pair of repeats cancels (s * s = 1) and for pubo it changes nothing (x * x = x).
 Without a `seed` the annealer uses seed 0, so a repeated request gives the same answer. A job
-runs `reads` independent anneals of `sweeps` sweeps each (later reads only while its
-`time_limit` lasts) and answers the best state seen.
+runs `reads` anneals of `sweeps` sweeps each (later reads only while its `time_limit` lasts;
+see `shared.solvers.annealing`) and answers the best state seen.
 """
 
 from __future__ import annotations
