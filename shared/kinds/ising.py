@@ -4,7 +4,9 @@ A request's terms are [{"c": number, "ids": [int, ...]}, ...] and the cost is
 sum(c * product of the variables in ids): spins (±1) for ising, bits (0/1) for pubo. A term
 without ids is a constant; an id repeated within a term is the same variable again, so for
 ising a pair of repeats cancels (s * s = 1) and for pubo it changes nothing (x * x = x).
-Without a `seed` the annealer uses seed 0, so a repeated request gives the same answer.
+Without a `seed` the annealer uses seed 0, so a repeated request gives the same answer. A job
+runs `reads` anneals of `sweeps` sweeps each (later reads only while its `time_limit` lasts;
+see `shared.solvers.annealing`) and answers the best state seen.
 """
 
 from __future__ import annotations
@@ -21,19 +23,22 @@ MAX_VARIABLES = 100_000  # distinct ids over all terms
 MAX_IDS = 1_000_000  # ids over all terms, repeats included
 MAX_ID = 1_000_000
 MAX_SWEEPS = 100_000
+MAX_READS = 10_000
 # With at most MAX_TERMS terms, no sum of coefficients the annealer forms leaves the float range.
 MAX_COEFFICIENT = 1e300
 DEFAULT_SWEEPS = 1000
+DEFAULT_READS = 10
 DEFAULT_SEED = 0
 DEFAULT_TIME_LIMIT = 10.0
-FIELDS = frozenset({"terms", "sweeps", "seed", "time_limit"})
+FIELDS = frozenset({"terms", "sweeps", "reads", "seed", "time_limit"})
 _TERM_FIELDS = frozenset({"c", "ids"})
 
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
-    """{"terms": [{"c": float, "ids": [int, ...]}, ...], "sweeps", "seed", "time_limit"}."""
+    """{"terms": [{"c", "ids"}, ...], "sweeps", "reads", "seed", "time_limit"} from the request."""
     body = fields.known_fields(body, FIELDS)
     sweeps = fields.integer(body.get("sweeps", DEFAULT_SWEEPS), ("sweeps",), low=1, high=MAX_SWEEPS)
+    reads = fields.integer(body.get("reads", DEFAULT_READS), ("reads",), low=1, high=MAX_READS)
     seed = fields.seed(body)
     time_limit = fields.time_limit(body, DEFAULT_TIME_LIMIT)
     items = fields.array(
@@ -77,6 +82,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "terms": terms,
         "sweeps": sweeps,
+        "reads": reads,
         "seed": DEFAULT_SEED if seed is None else seed,
         "time_limit": time_limit,
     }
@@ -88,6 +94,7 @@ def _solve(job: dict[str, Any], should_stop: Callable[[], bool], *, spin: bool) 
         terms,
         spin=spin,
         sweeps=job["sweeps"],
+        reads=job.get("reads", 1),  # jobs accepted before reads existed ran one
         seed=job["seed"],
         time_limit=job["time_limit"],
         should_stop=should_stop,
@@ -101,7 +108,7 @@ def _solve(job: dict[str, Any], should_stop: Callable[[], bool], *, spin: bool) 
 
 
 def solve_ising(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
-    """The best spin configuration found, its cost, and the sweeps completed.
+    """The best spin configuration found, its cost, and the sweeps its read completed.
 
     `configuration` maps every id in the terms (as a string) to +1 or -1.
     """
@@ -109,7 +116,7 @@ def solve_ising(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[st
 
 
 def solve_pubo(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
-    """The best bit configuration found, its cost, and the sweeps completed.
+    """The best bit configuration found, its cost, and the sweeps its read completed.
 
     `configuration` maps every id in the terms (as a string) to 0 or 1.
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..solvers.partition import partition
+from ..solvers.partition_choice import best_partition
 from . import fields
 from .base import JobKind
 
@@ -41,9 +41,12 @@ def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any
 
     The +1 subset is the one with the larger (or equal) sum. `optimal` is true when the
     difference is proven smallest, false when the time limit or a stop came first.
+    `algorithm` is "ckk" or "meet_in_the_middle" (see `partition_choice`).
     """
     weights = job["weights"]
-    found = partition(weights, time_limit=job["time_limit"], should_stop=should_stop)
+    found, algorithm = best_partition(
+        weights, time_limit=job["time_limit"], should_stop=should_stop
+    )
     plus = [w for w, sign in zip(weights, found.signs, strict=True) if sign > 0]
     minus = [w for w, sign in zip(weights, found.signs, strict=True) if sign < 0]
     return {
@@ -52,7 +55,7 @@ def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any
         "sums": [sum(plus), sum(minus)],
         "difference": found.difference,
         "optimal": found.optimal,
-        "algorithm": "ckk",
+        "algorithm": algorithm,
     }
 
 

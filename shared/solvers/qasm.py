@@ -13,8 +13,12 @@ programs instead of reporting an error:
   reports any other include as an error, so it never gets that far.
 
 Loops are not bounded: a program that loops forever keeps its worker busy until the process
-is ended. `run` asks `should_stop` between batches of shots only, since qdk cannot be
+is ended. `run_on_qdk` asks `should_stop` between batches of shots only, since qdk cannot be
 interrupted inside one call.
+
+`run` picks the engine by `circuit_route`'s rule: qiskit-aer for programs whose classical side
+is only measured bits (one simulation for all shots when the measurements are terminal), qdk
+for the rest.
 """
 
 from __future__ import annotations
@@ -27,22 +31,40 @@ from qdk.openqasm import QasmError, semantic
 from qdk.openqasm import run as run_qasm
 from qdk.qsharp import QSharpError
 
+from . import aer_engine
+from .circuit_route import bit_variables, needs_qdk
 from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
 
-__all__ = ["ProgramError", "check", "run"]
+__all__ = ["ProgramError", "check", "run", "run_on_aer", "run_on_qdk", "why_qdk"]
 
 _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as many
 
 
 def check(source: str) -> int:
     """The number of qubits `source` declares; ProgramError if it cannot run here."""
+    return _check_tree(_analyze(source))
+
+
+def why_qdk(source: str) -> str | None:
+    """Why `run` gives the program to qdk, or None when qiskit-aer runs it.
+
+    This imports qiskit (~0.7 s, once per process) unless the program's text already decides.
+    """
+    program = _analyze(source)
+    reason = needs_qdk(program)
+    if reason is None and not aer_engine.readable(source, bit_variables(program)):
+        return "a program qiskit's importer cannot read"
+    return reason
+
+
+def _analyze(source: str) -> semantic.Program:
     check_text(source)
     analysis = semantic.analyze(source)
     errors = [d for d in analysis.diagnostics if d.severity == semantic.Severity.Error]
     if errors:
         raise ProgramError("; ".join(_describe(analysis, d) for d in errors[:5]))
-    return _check_tree(analysis.program)
+    return analysis.program
 
 
 def _describe(analysis: semantic.AnalysisResult, diagnostic: semantic.Diagnostic) -> str:
@@ -93,7 +115,35 @@ def _check_tree(program: semantic.Program) -> int:
 def run(
     source: str, *, shots: int, seed: int | None, should_stop: Callable[[], bool]
 ) -> tuple[dict[str, int], int]:
-    """Counts per outcome and the number of shots run (fewer when stopped early).
+    """Counts per outcome and the number of shots run, on the engine `circuit_route` picks.
+
+    Keys as `run_on_qdk` documents, whichever engine ran; the same seed gives the same
+    counts on the same engine.
+    """
+    program = _analyze(source)
+    _check_tree(program)
+    if needs_qdk(program) is None:
+        try:
+            return aer_engine.run(source, bit_variables(program), shots=shots, seed=seed), shots
+        except aer_engine.UnreadableProgram:
+            pass
+    return run_on_qdk(source, shots=shots, seed=seed, should_stop=should_stop)
+
+
+def run_on_aer(source: str, *, shots: int, seed: int | None) -> dict[str, int]:
+    """Counts per outcome from qiskit-aer, keys as `run_on_qdk` writes them.
+
+    aer_engine.UnreadableProgram when qiskit's importer cannot read the program.
+    """
+    program = _analyze(source)
+    _check_tree(program)
+    return aer_engine.run(source, bit_variables(program), shots=shots, seed=seed)
+
+
+def run_on_qdk(
+    source: str, *, shots: int, seed: int | None, should_stop: Callable[[], bool]
+) -> tuple[dict[str, int], int]:
+    """Counts per outcome and the number of shots run (fewer when stopped early), on qdk.
 
     An outcome is what one shot outputs: its `output` variables, or when it declares none
     (always so in OpenQASM 2) every classical variable, written by `outcomes.outcome` the way

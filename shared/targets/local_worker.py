@@ -31,5 +31,12 @@ def flag_watcher(path: str) -> Callable[[], bool]:
     return should_stop
 
 
+def warm_up() -> None:
+    """Ready the solvers whose first use is slow (numba's kernels), off the job's clock."""
+    from ..solvers.annealing import warm_up as warm_up_annealing
+
+    warm_up_annealing()
+
+
 def run_job(kind: str, problem: dict[str, Any], cancel_flag: str) -> dict[str, Any]:
     return KINDS[kind].solve(problem, flag_watcher(cancel_flag))

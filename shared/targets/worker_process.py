@@ -9,6 +9,7 @@ which the parent sees as WorkerDied.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -23,7 +24,9 @@ class WorkerDied(Exception):
 
 def _serve(jobs: Connection) -> None:
     die_with_parent()
-    from .local_worker import run_job  # imported here: the parent never loads the solvers' state
+    from .local_worker import run_job, warm_up  # here: the parent never loads the solvers' state
+
+    threading.Thread(target=warm_up, name="qjobs-warm-up", daemon=True).start()
 
     while True:
         try:

@@ -28,6 +28,7 @@ def test_terms_and_defaults_are_normalized() -> None:
     assert ISING.validate({"terms": [{"c": 2, "ids": [3, 1]}]}) == {
         "terms": [{"c": 2.0, "ids": [3, 1]}],
         "sweeps": 1000,
+        "reads": 10,
         "seed": 0,
         "time_limit": 10.0,
     }
@@ -89,7 +90,15 @@ def test_more_than_a_million_ids_in_all_is_413() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("sweeps", 0), ("sweeps", 100_001), ("sweeps", 1.5), ("seed", -1), ("seed", 2**64)],
+    [
+        ("sweeps", 0),
+        ("sweeps", 100_001),
+        ("sweeps", 1.5),
+        ("reads", 0),
+        ("reads", 10_001),
+        ("seed", -1),
+        ("seed", 2**64),
+    ],
 )
 def test_out_of_range_options_are_400(field: str, value: object) -> None:
     error = invalid({"terms": TERMS, field: value})
@@ -125,3 +134,9 @@ def test_same_seed_gives_the_same_result() -> None:
     terms = [{"c": (-1) ** i * (i % 5 + 1), "ids": [i % 40, (i * 7) % 40]} for i in range(200)]
     job = ISING.validate({"terms": terms, "sweeps": 20, "seed": 9})
     assert ISING.solve(job, lambda: False) == ISING.solve(job, lambda: False)
+
+
+def test_a_job_stored_before_reads_existed_still_runs() -> None:
+    job = ISING.validate({"terms": TERMS, "sweeps": 10})
+    del job["reads"]
+    assert ISING.solve(job, lambda: False)["cost"] == 5.0

@@ -105,19 +105,20 @@ def test_reports_the_sweeps_it_completed() -> None:
     assert result.sweeps == 37
 
 
-def test_stops_when_asked() -> None:
+def test_stops_at_the_first_look_after_a_stop_is_asked() -> None:
     calls = []
 
-    def stop_after_ten() -> bool:
+    def stop_on_third_look() -> bool:
         calls.append(1)
-        return len(calls) > 10
+        return len(calls) >= 3
 
-    terms: list[Term] = [(1.0, [0, 1]), (-1.0, [1, 2])]
+    terms: list[Term] = [(1.0, [k, k + 1]) for k in range(200)]
     result = anneal(
-        terms, spin=True, sweeps=100_000, seed=0, time_limit=60, should_stop=stop_after_ten
+        terms, spin=True, sweeps=100_000, seed=0, time_limit=60, should_stop=stop_on_third_look
     )
-    assert result.sweeps == 10
-    assert set(result.values) == {0, 1, 2}
+    assert len(calls) == 3
+    assert 0 < result.sweeps < 100_000
+    assert set(result.values) == set(range(201))
 
 
 def test_stops_at_the_time_limit() -> None:
@@ -154,3 +155,31 @@ def test_cost_agrees_with_an_independent_score(spin: bool) -> None:
     for terms in instances(20, seed=3):
         values = {i: rng.choice(domain) for _, ids in terms for i in ids}
         assert cost(terms, values) == pytest.approx(score(terms, values))
+
+
+def test_more_reads_find_a_cost_at_least_as_low() -> None:
+    rng = random.Random(11)
+    terms = [(rng.choice((-1.0, 1.0)), [i, j]) for i in range(60) for j in range(i + 1, 60)]
+    one = anneal(terms, spin=True, sweeps=20, seed=3, time_limit=60, should_stop=never, reads=1)
+    many = anneal(terms, spin=True, sweeps=20, seed=3, time_limit=60, should_stop=never, reads=8)
+    assert many.reads == 8
+    assert cost(terms, many.values) <= cost(terms, one.values)
+
+
+def test_later_reads_start_only_within_the_time_limit() -> None:
+    terms: list[Term] = [(1.0, [k, k + 1]) for k in range(50)]
+    result = anneal(terms, spin=True, sweeps=10, seed=0, time_limit=0, should_stop=never, reads=50)
+    assert result.reads == 1
+
+
+@pytest.mark.parametrize("spin", [True, False])
+def test_quadratic_and_general_kernels_agree_on_the_ground_cost(spin: bool) -> None:
+    # The same quadratic terms, once alone (quadratic kernel) and once with a cubic term of
+    # coefficient small enough not to move the ground state (general kernel).
+    rng = random.Random(4)
+    pairs: list[Term] = [(float(rng.randint(-3, 3)), [i, (i * 3 + 1) % 12]) for i in range(12)]
+    pairs += [(float(rng.randint(-2, 2)), [i]) for i in range(12)]
+    with_cubic = [*pairs, (1e-6, [0, 1, 2])]
+    expected = ground_cost(pairs, spin)
+    assert score(pairs, solve(pairs, spin)) == pytest.approx(expected)
+    assert score(pairs, solve(with_cubic, spin)) == pytest.approx(expected, abs=1e-5)

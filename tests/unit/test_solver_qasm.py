@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.solvers.program_text import MAX_ELSE, MAX_NESTING, MAX_OPERATORS
-from shared.solvers.qasm import ProgramError, check, run
+from shared.solvers.qasm import ProgramError, check, run, run_on_qdk
 
 BELL_3 = """OPENQASM 3.0;
 include "stdgates.inc";
@@ -86,8 +86,8 @@ def test_reports_the_shots_it_ran() -> None:
     assert run(BELL_3, shots=1234, seed=1, should_stop=never)[1] == 1234
 
 
-def test_a_stop_request_ends_the_run_after_the_first_batch() -> None:
-    result, shots = run(BELL_3, shots=10_000, seed=1, should_stop=lambda: True)
+def test_a_stop_request_ends_a_qdk_run_after_the_first_batch() -> None:
+    result, shots = run_on_qdk(BELL_3, shots=10_000, seed=1, should_stop=lambda: True)
     assert 0 < shots < 10_000
     assert sum(result.values()) == shots
 

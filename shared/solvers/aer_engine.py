@@ -1,0 +1,98 @@
+"""OpenQASM 2/3 on qiskit-aer's statevector simulator, counts written by `outcomes.outcome`.
+
+qiskit and qiskit-aer take about 0.7 s to import, so they are imported on the first run in a
+worker process (a local worker serves many jobs), never by the host that validates requests
+unless a program needs more qubits than qdk simulates (`readable`).
+
+Aer samples every shot from one simulation when all measurements are terminal
+(`measure_sampling` in its metadata) and loops over shots itself otherwise. One Aer call
+cannot be interrupted: a cancelled job is stopped by its worker being ended.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from qdk import Result
+
+from .circuit_route import BitVariable
+from .outcomes import outcome
+from .program_text import ProgramError
+
+
+class UnreadableProgram(Exception):
+    """qiskit's importer cannot read the program (the caller runs it on qdk instead)."""
+
+
+def _circuit(source: str, variables: Sequence[BitVariable]) -> Any:
+    """The program as a qiskit QuantumCircuit whose clbits are `variables`' bits in order."""
+    from qiskit import qasm2, qasm3
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if source.lstrip().startswith("OPENQASM 2"):
+                circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+            else:
+                circuit = qasm3.loads(source)
+    except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
+        raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
+    width = sum(1 if v.width is None else v.width for v in variables)
+    if circuit.num_clbits != width:
+        raise UnreadableProgram(f"{circuit.num_clbits} clbits for {width} declared bits")
+    return circuit
+
+
+def readable(source: str, variables: Sequence[BitVariable]) -> bool:
+    """Whether qiskit's importer reads the program as `run` needs it."""
+    try:
+        _circuit(source, variables)
+    except UnreadableProgram:
+        return False
+    return True
+
+
+def run(
+    source: str, variables: Sequence[BitVariable], *, shots: int, seed: int | None
+) -> dict[str, int]:
+    """Counts per outcome, keys as `qasm.run` documents; UnreadableProgram or ProgramError."""
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator
+
+    circuit = _circuit(source, variables)
+    if circuit.num_clbits == 0:
+        return {"": shots}
+    simulator = AerSimulator(method="statevector")
+    if not set(circuit.count_ops()) <= set(simulator.target.operation_names):
+        circuit = transpile(circuit, simulator, optimization_level=0)  # user-defined gates
+    options = {} if seed is None else {"seed_simulator": seed % 2**63}
+    result = simulator.run(circuit, shots=shots, **options).result()
+    if not result.success:
+        raise ProgramError(f"qiskit-aer failed: {result.status}")
+    raw: dict[str, int] = result.data(0)["counts"]
+    counts: dict[str, int] = {}
+    for bits, times in raw.items():
+        key = outcome(_shot(int(bits, 16), variables))
+        counts[key] = counts.get(key, 0) + times
+    return dict(sorted(counts.items()))
+
+
+def _shot(bits: int, variables: Sequence[BitVariable]) -> object:
+    """One shot as qdk gives it: each variable's Result (or list of Results), as a tuple
+    when there are several; bit k of `bits` is the circuit's clbit k."""
+    values: list[object] = []
+    at = 0
+    for variable in variables:
+        if variable.width is None:
+            values.append(_result(bits >> at & 1))
+            at += 1
+        else:
+            values.append([_result(bits >> (at + k) & 1) for k in range(variable.width)])
+            at += variable.width
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _result(bit: int) -> Result:
+    return Result.One if bit else Result.Zero
