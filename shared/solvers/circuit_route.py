@@ -18,6 +18,7 @@ depend on the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from qdk.openqasm import semantic
 
@@ -41,7 +42,7 @@ class BitVariable:
 
 def needs_qdk(program: semantic.Program) -> str | None:
     """Why only qdk can run `program` (a short reason), or None when qiskit-aer may."""
-    pending: list[object] = [program]
+    pending: list[Any] = [program]
     while pending:
         node = pending.pop()
         if isinstance(node, _CONTROL):
