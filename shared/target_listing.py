@@ -14,7 +14,8 @@ import time
 from typing import Any
 
 from .kinds import KINDS
-from .kinds.circuit import MAX_QUBITS, MAX_SHOTS
+from .kinds.circuit import MAX_QUBITS
+from .kinds.fields import MAX_PROGRAM_SHOTS
 from .targets import offered_remote_targets
 from .targets.azure_quantum import workspace_client
 from .targets.local import LOCAL_TARGETS
@@ -24,7 +25,7 @@ log = logging.getLogger("qjobs.targets")
 
 AVAILABILITY_TTL_SECONDS = 60.0
 _FAILURE_TTL_SECONDS = 5.0
-_LOCAL_LIMITS = {"local.simulator": {"qubits": MAX_QUBITS, "shots": MAX_SHOTS}}
+_LOCAL_LIMITS = {"local.simulator": {"qubits": MAX_QUBITS, "shots": MAX_PROGRAM_SHOTS}}
 
 _cache: dict[str, tuple[float, dict[str, dict[str, Any]] | None]] = {}
 

@@ -14,7 +14,6 @@ from ..solvers import qasm
 from . import fields
 from .base import JobKind
 
-MAX_SOURCE = 100_000  # characters
 # qiskit-aer simulates a dense state once for all shots: 26 qubits take 1 GiB (complex128) per
 # running job, so the 2 x CPU-count worker processes of a 2-core host stay within 4 GiB, and a
 # dense depth-30 circuit about two minutes of a core. qdk, for the programs only it runs,
@@ -22,28 +21,14 @@ MAX_SOURCE = 100_000  # characters
 # ~1.5 GB, ~4.4 s), so this is where its simulation stops making sense.
 MAX_QUBITS = 26
 MAX_QUBITS_ON_QDK = 22
-MAX_SHOTS = 10_000
-DEFAULT_SHOTS = 100
 FIELDS = frozenset({"source", "shots", "seed", "time_limit"})
 
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"source", "shots", "seed" (int or None), "time_limit" (seconds)} from the request."""
     body = fields.known_fields(body, FIELDS)
-    shots = fields.integer(body.get("shots", DEFAULT_SHOTS), ("shots",), low=1, high=MAX_SHOTS)
-    seed = fields.seed(body)
-    time_limit = fields.program_time_limit(body)
-    source = fields.required(body, "source", "an OpenQASM 2 or 3 program")
-    if not isinstance(source, str):
-        raise fields.invalid(("source",), f"must be a string, not {fields.json_type(source)}")
-    if not source.strip():
-        raise fields.invalid(("source",), "must not be empty")
-    if len(source) > MAX_SOURCE:
-        raise fields.invalid(
-            ("source",),
-            f"has {len(source):,} characters; at most {MAX_SOURCE:,} are allowed",
-            status=413,
-        )
+    job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
+    source = job["source"]
     try:
         qubits = qasm.check(source)
     except qasm.ProgramError as error:
@@ -63,7 +48,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
                 f" which simulates at most {MAX_QUBITS_ON_QDK}",
                 status=413,
             )
-    return {"source": source, "shots": shots, "seed": seed, "time_limit": time_limit}
+    return job
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

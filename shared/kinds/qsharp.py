@@ -14,9 +14,6 @@ from ..solvers import qsharp_program
 from . import fields
 from .base import JobKind
 
-MAX_SOURCE = 100_000  # characters
-MAX_SHOTS = 10_000
-DEFAULT_SHOTS = 100
 FIELDS = frozenset({"source", "entry", "shots", "seed", "time_limit"})
 
 
@@ -26,20 +23,8 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     Without `entry` the program's `@EntryPoint()` operation runs, or else `Main()`.
     """
     body = fields.known_fields(body, FIELDS)
-    shots = fields.integer(body.get("shots", DEFAULT_SHOTS), ("shots",), low=1, high=MAX_SHOTS)
-    seed = fields.seed(body)
-    time_limit = fields.program_time_limit(body)
-    source = fields.required(body, "source", "a Q# program (operations, optionally in a namespace)")
-    if not isinstance(source, str):
-        raise fields.invalid(("source",), f"must be a string, not {fields.json_type(source)}")
-    if not source.strip():
-        raise fields.invalid(("source",), "must not be empty")
-    if len(source) > MAX_SOURCE:
-        raise fields.invalid(
-            ("source",),
-            f"has {len(source):,} characters; at most {MAX_SOURCE:,} are allowed",
-            status=413,
-        )
+    job = fields.program_fields(body, "a Q# program (operations, optionally in a namespace)")
+    source = job["source"]
     entry = body["entry"] if "entry" in body else qsharp_program.default_entry(source)
     if not isinstance(entry, str):
         raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
@@ -52,13 +37,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         raise fields.invalid(("source",), str(error), status=413) from None
     except qsharp_program.ProgramError as error:
         raise fields.invalid(("source",), f"cannot run: {error}") from None
-    return {
-        "source": source,
-        "entry": entry,
-        "shots": shots,
-        "seed": seed,
-        "time_limit": time_limit,
-    }
+    return {"source": source, "entry": entry, **{k: v for k, v in job.items() if k != "source"}}
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

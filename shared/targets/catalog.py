@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..config import ConfigError, number_setting
+from ..kinds.fields import MAX_PROGRAM_SHOTS
 
 DEFAULT_REMOTE_TARGETS = ("ionq.simulator", "quantinuum.sim.h2-1e", "rigetti.sim.qvm")
 REMOTE_KINDS = ("circuit", "qsharp")
 INPUT_FORMAT = "qir.v1"
 OUTPUT_FORMAT = "microsoft.quantum-results.v2"
-MAX_SHOTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class RemoteTarget:
             "profile": self.provider.profile,
             "input_format": INPUT_FORMAT,
             "output_format": OUTPUT_FORMAT,
-            "limits": {"qubits": self.provider.max_qubits, "shots": MAX_SHOTS},
+            "limits": {"qubits": self.provider.max_qubits, "shots": MAX_PROGRAM_SHOTS},
             "max_job_seconds": self.max_job_seconds,
         }
 

@@ -100,7 +100,9 @@ def start_api_host(tmp: Path, env: dict[str, str]) -> DevHost:
     return host.start()
 
 
-def hard_partition(n: int = 40, seed: int = 7) -> list[int]:
-    """Weights CKK cannot settle quickly (no perfect partition is likely to exist)."""
+def hard_partition(n: int = 48, seed: int = 7) -> list[int]:
+    """Weights no solver settles quickly, so a job runs until its time limit: more weights
+    than the exact solver takes (40), and of 52 bits, so that no perfect partition is likely
+    to exist for complete Karmarkar-Karp to stop at."""
     rng = random.Random(seed)
-    return [rng.randrange(1, 2**44) for _ in range(n)]
+    return [rng.randrange(1, 2**52) for _ in range(n)]

@@ -101,17 +101,11 @@ def fast_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_a_cancel_at_any_moment_of_the_polling_is_never_lost(fast_polling: Api) -> None:
     rng = random.Random(8)
-    # 40 weights of 52 bits: no perfect partition, so no job can finish (or prove its
-    # answer optimal) before its cancel arrives.
     jobs = [
         fast_polling.submit_ok(
-            {
-                "kind": "number_partitioning",
-                "weights": [rng.randrange(1, 2**52) for _ in range(40)],
-                "time_limit": 60,
-            }
+            {"kind": "number_partitioning", "weights": hard_partition(seed=n), "time_limit": 60}
         )
-        for _ in range(12)
+        for n in range(12)
     ]
     for job_id in jobs:
         time.sleep(rng.uniform(0, 0.12))

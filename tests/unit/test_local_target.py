@@ -19,9 +19,14 @@ from shared.targets.local import LocalPool
 SEED = {"weights": [5, 11, 8, 7, 1, 1], "time_limit": 1.0}
 
 
+HARD_WEIGHTS = 48  # more than the exact solver takes; 52 bits: no perfect partition to stop at
+
+
 def hard(time_limit: float) -> dict:
+    """A partition that runs until its time limit."""
     rng = random.Random(3)
-    return {"weights": [rng.randrange(1, 2**44) for _ in range(40)], "time_limit": time_limit}
+    weights = [rng.randrange(1, 2**52) for _ in range(HARD_WEIGHTS)]
+    return {"weights": weights, "time_limit": time_limit}
 
 
 @pytest.fixture
@@ -48,7 +53,7 @@ def test_submitting_the_same_job_id_again_is_the_same_job(pool: LocalPool) -> No
     assert first == second
     settle(pool, first, 30)
     # The second submission did not replace the first job: its input is the hard one.
-    assert len(pool.output(first)["assignment"]) == 40
+    assert len(pool.output(first)["assignment"]) == HARD_WEIGHTS
 
 
 def test_cancel_stops_a_running_solver_promptly(pool: LocalPool) -> None:
@@ -103,7 +108,7 @@ def test_a_cancelled_job_that_ignores_the_flag_is_killed_alone() -> None:
         assert pool.status(other).state is JobState.EXECUTING
         settle(pool, other, 30)
         assert pool.status(other).state is JobState.SUCCEEDED
-        assert len(pool.output(other)["assignment"]) == 40
+        assert len(pool.output(other)["assignment"]) == HARD_WEIGHTS
     finally:
         pool.close()
 
