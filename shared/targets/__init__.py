@@ -72,10 +72,6 @@ def offered_remote_targets() -> dict[str, RemoteTarget]:
     return remote_targets()
 
 
-def is_remote(name: str) -> bool:
-    return name in offered_remote_targets()
-
-
 async def target_named(name: str) -> Target:
     """The target called `name`; KeyError for a name no kind offers, TargetRejected for a
     remote target while no Azure Quantum workspace is configured."""

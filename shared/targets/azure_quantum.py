@@ -53,12 +53,13 @@ PROVIDER_STATES = {
 }
 _MAX_MESSAGE = 1000
 _INPUT_BLOB = "inputData"
+_T = TypeVar("_T")
 
 
 def _blob_retry() -> LinearRetry:
     """About 1 s between attempts, 5 retries: a blob hiccup costs seconds, not minutes."""
     return LinearRetry(backoff=1, random_jitter_range=0.5, retry_total=5)
-_T = TypeVar("_T")
+
 
 _workspaces: dict[tuple[str | None, str, str], Workspace] = {}
 _workspaces_lock = threading.Lock()
