@@ -496,3 +496,28 @@ def test_token_for_azure_quantums_audience_is_refused_by_arm(
         msi_workspace(msi_standin, FixedToken(quantum_token))
 
     assert raised.value.status_code == 401
+
+
+def test_program_in_managed_identity_mode_prints_the_coordinates_and_identity(
+    tmp_path: Path,
+) -> None:
+    program = subprocess.Popen(
+        [sys.executable, "-m", "devhost.quantum_standin", "--data", str(tmp_path)]
+        + ["--auth", "managed-identity"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert program.stdout is not None
+        ready = json.loads(program.stdout.readline())
+    finally:
+        program.terminate()
+        program.wait(timeout=10)
+
+    settings = ready["workspace_settings"]
+    assert settings["QJOBS_WORKSPACE_RESOURCE_ID"].startswith("/subscriptions/")
+    assert settings["QJOBS_WORKSPACE_LOCATION"] == "westeurope"
+    assert "QJOBS_WORKSPACE_CONNECTION_STRING" not in settings
+    assert ready["env"]["IDENTITY_ENDPOINT"].endswith("/msi/token")
+    assert ready["env"]["IDENTITY_HEADER"]
