@@ -1,6 +1,7 @@
-"""QuantumStandIn: the workspace data plane and its storage behind one TLS proxy, the fault
-knobs, the records, and a small control API on the proxy's plain-HTTP side:
-`GET|POST /standin/config`, `GET /standin/jobs`, `POST /standin/reset`."""
+"""QuantumStandIn: the workspace data plane, its storage and its ARM resource behind one TLS
+proxy, the proxy's managed-identity endpoint, the fault knobs, the records, and a small
+control API on the proxy's plain-HTTP side: `GET|POST /standin/config`, `GET /standin/jobs`,
+`POST /standin/reset`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from devhost.managed_identity import managed_identity
 from devhost.tls_proxy import Request, Response, TlsProxy, json_response
 
+from .arm import ARM_HOST, ArmApi
+from .auth import MANAGED_IDENTITY, DataPlaneAuth, check_auth_mode
 from .blobs import BlobApi, BlobStore, blob_error
 from .jobs import Lifecycle
 from .knobs import Knobs
@@ -28,7 +32,13 @@ TRANSIENT_STATUSES = (429, 503)
 class QuantumStandIn:
     """`with QuantumStandIn(region="westeurope", queue_seconds=1) as standin:` then
     `Workspace.from_connection_string(standin.connection_string)` in a process whose
-    environment holds `standin.env()`."""
+    environment holds `standin.env()`.
+
+    With `auth="managed-identity"` the data plane takes only bearer tokens from the proxy's
+    managed identity (not the api key), and `env()` adds IDENTITY_ENDPOINT and
+    IDENTITY_HEADER: then `Workspace(resource_id=standin.resource_id,
+    location=standin.identity.region, credential=ManagedIdentityCredential())`, which reads
+    the workspace's ARM resource on management.azure.com first."""
 
     def __init__(
         self,
@@ -42,8 +52,10 @@ class QuantumStandIn:
         workspace: str = "qjobs-standin",
         api_key: str | None = None,
         storage_account: str = "qjobsstandin",
+        auth: str = "api-key",
         **knobs: Any,
     ) -> None:
+        self.auth = check_auth_mode(auth)
         self.identity = WorkspaceIdentity(
             subscription_id=subscription_id or str(uuid.uuid4()),
             resource_group=resource_group,
@@ -58,12 +70,20 @@ class QuantumStandIn:
         self.records = Records()
         self.store = BlobStore(storage_account)
         self.lifecycle = Lifecycle(self.store, lambda: self._knobs)
-        self.workspace_api = WorkspaceApi(
-            self.identity, self.records, self.lifecycle, self.store, lambda: self._knobs
-        )
-        self.blob_api = BlobApi(self.store)
         self._owns_proxy = proxy is None
         self.proxy = proxy or TlsProxy(port=port, cert_dir=cert_dir)
+        self.managed_identity = managed_identity(self.proxy)
+        data_plane_auth = DataPlaneAuth(auth, self.identity.api_key, self.managed_identity)
+        self.workspace_api = WorkspaceApi(
+            self.identity,
+            self.records,
+            self.lifecycle,
+            self.store,
+            lambda: self._knobs,
+            data_plane_auth.refusal,
+        )
+        self.blob_api = BlobApi(self.store)
+        self.arm_api = ArmApi(self.identity, self.managed_identity)
 
     @property
     def connection_string(self) -> str:
@@ -78,6 +98,11 @@ class QuantumStandIn:
         )
 
     @property
+    def resource_id(self) -> str:
+        """The workspace's ARM id, what QJOBS_WORKSPACE_RESOURCE_ID holds."""
+        return self.identity.resource_id
+
+    @property
     def control_url(self) -> str:
         return f"{self.proxy.url}{CONTROL_PREFIX.rstrip('/')}"
 
@@ -86,8 +111,21 @@ class QuantumStandIn:
         return self._knobs
 
     def env(self) -> dict[str, str]:
-        """HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, SSL_CERT_FILE for a client process."""
+        """HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, SSL_CERT_FILE for a client process, and
+        in managed-identity mode IDENTITY_ENDPOINT and IDENTITY_HEADER."""
+        if self.auth == MANAGED_IDENTITY:
+            return {**self.proxy.env(), **self.managed_identity.env()}
         return self.proxy.env()
+
+    def workspace_settings(self) -> dict[str, str]:
+        """The qjobs settings that name this workspace: its connection string, or in
+        managed-identity mode its resource id and location."""
+        if self.auth == MANAGED_IDENTITY:
+            return {
+                "QJOBS_WORKSPACE_RESOURCE_ID": self.resource_id,
+                "QJOBS_WORKSPACE_LOCATION": self.identity.region,
+            }
+        return {"QJOBS_WORKSPACE_CONNECTION_STRING": self.connection_string}
 
     def configure(self, **knobs: Any) -> Knobs:
         """Change knobs now; waiting jobs follow the new values. ValueError for a bad one."""
@@ -128,6 +166,7 @@ class QuantumStandIn:
     def start(self) -> QuantumStandIn:
         self.proxy.serve_tls(self.identity.host, self._serve_workspace)
         self.proxy.serve_tls(self.store.host, self._serve_blob)
+        self.proxy.serve_tls(ARM_HOST, self._serve_arm)
         self.proxy.serve_plain(CONTROL_PREFIX, self._serve_control)
         if self._owns_proxy:
             self.proxy.start()
@@ -160,18 +199,26 @@ class QuantumStandIn:
         self.records.count_fault(route)
         return status
 
+    def _azure_fault(self, route: str) -> Response | None:
+        """The transient fault to answer on an Azure API call (data plane or ARM), or None."""
+        status = self._transient_status(route)
+        if status is None:
+            return None
+        response = azure_error(
+            status,
+            "TooManyRequests" if status == 429 else "ServiceUnavailable",
+            "Transient fault (stand-in).",
+        )
+        response.headers["Retry-After"] = "0"
+        return response
+
     def _serve_workspace(self, request: Request) -> Response:
         route, answer = self.workspace_api.resolve(request)
-        status = self._transient_status(route)
-        if status is not None:
-            response = azure_error(
-                status,
-                "TooManyRequests" if status == 429 else "ServiceUnavailable",
-                "Transient fault (stand-in).",
-            )
-            response.headers["Retry-After"] = "0"
-            return response
-        return self.workspace_api.check(request) or answer(request)
+        fault = self._azure_fault(route)
+        return fault or self.workspace_api.check(request) or answer(request)
+
+    def _serve_arm(self, request: Request) -> Response:
+        return self._azure_fault(self.arm_api.route(request)) or self.arm_api.handle(request)
 
     def _serve_blob(self, request: Request) -> Response:
         status = self._transient_status(self.blob_api.route(request))

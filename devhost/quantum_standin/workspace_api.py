@@ -67,11 +67,15 @@ class WorkspaceIdentity:
         return f"{self.region}.quantum.azure.com"
 
     @property
-    def prefix(self) -> str:
+    def resource_id(self) -> str:
         return (
             f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/Microsoft.Quantum/workspaces/{self.name}/"
+            f"/providers/Microsoft.Quantum/workspaces/{self.name}"
         )
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.resource_id}/"
 
 
 class WorkspaceApi:
@@ -82,8 +86,10 @@ class WorkspaceApi:
         lifecycle: Lifecycle,
         store: BlobStore,
         knobs: Callable[[], Knobs],
+        auth_refusal: Callable[[Request], Response | None],
     ) -> None:
         self.identity = identity
+        self.auth_refusal = auth_refusal
         self.records = records
         self.lifecycle = lifecycle
         self.store = store
@@ -113,16 +119,12 @@ class WorkspaceApi:
         return "unknown", _not_found
 
     def check(self, request: Request) -> Response | None:
-        """The checks every call passes first: api-version, then the api key."""
+        """The checks every call passes first: api-version, then authentication."""
         if not request.query.get("api-version"):
             return azure_error(
                 400, "MissingApiVersionParameter", "The api-version query parameter is required."
             )
-        if request.headers.get("x-ms-quantum-api-key") != self.identity.api_key:
-            return azure_error(
-                401, "Unauthorized", "The x-ms-quantum-api-key header is missing or wrong."
-            )
-        return None
+        return self.auth_refusal(request)
 
     @staticmethod
     def _route_with(job_id: str, route: Callable[[Request, str], Response]) -> Route:

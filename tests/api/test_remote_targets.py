@@ -244,10 +244,12 @@ def test_local_jobs_still_run_beside_remote_ones(remote: Api) -> None:
 def remote_host(
     standin: QuantumStandIn, azurite: Azurite, tmp: Path, container: str, **settings: str
 ) -> Api:
+    """A devhost on the stand-in's workspace: by connection string, or by resource id and
+    location with the managed identity when the stand-in is in managed-identity mode."""
     env = api_env(
         azurite.connection_string,
-        QJOBS_WORKSPACE_CONNECTION_STRING=standin.connection_string,
         QJOBS_BLOB_CONTAINER=container,
+        **standin.workspace_settings(),
         **settings,
         **standin.env(),
     )
@@ -335,3 +337,32 @@ def test_a_host_killed_right_after_the_provider_accepted_a_job_creates_it_once(
         assert created(standin) == [job_id]
     finally:
         api.host.stop()
+
+
+def test_bell_circuit_runs_with_the_managed_identity_and_no_connection_string(
+    azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    cert_dir = tmp_path_factory.mktemp("msi-standin")
+    with QuantumStandIn(region="westeurope", cert_dir=cert_dir, auth="managed-identity") as msi:
+        api = remote_host(msi, azurite, tmp_path_factory.mktemp("msi"), "qjobs-msi")
+        try:
+            job_id = api.submit_ok(circuit("ionq.simulator"))
+            document = api.wait_for(job_id)
+            result = api.result(job_id)
+            answers = [api.status(job_id).text, result.text]
+            answers.append(api.request("GET", "/api/targets").text)
+            log = api.host.log_text(whole=True) + api.host.stdout_text()
+        finally:
+            api.host.stop()
+        tokens = msi.managed_identity.issued()
+        provider_jobs, calls = created(msi), msi.calls()  # the stand-in forgets them on exit
+
+    assert document["status"] == "succeeded", document
+    assert set(result.json()["result"]["counts"]) <= {"00", "11"}
+    assert provider_jobs == [job_id]
+    assert calls["GET workspace (ARM)"] >= 1
+    assert len(tokens) == 2  # one for ARM, one for the Azure Quantum data plane
+    assert "ionq.simulator" in log  # the log is there to search
+    for text in [*answers, log]:
+        for token in tokens:
+            assert token not in text

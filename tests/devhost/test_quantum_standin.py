@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from azure.core.credentials import AccessToken, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.pipeline.policies import RetryPolicy
 from azure.storage.blob._shared.policies import ExponentialRetry
 
 from devhost.quantum_standin import QuantumStandIn
+from devhost.quantum_standin.auth import ARM_AUDIENCE, QUANTUM_AUDIENCE
 
 os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
 
@@ -380,3 +382,142 @@ def test_program_prints_one_ready_line_with_a_usable_connection_string(tmp_path:
     assert ready["env"]["REQUESTS_CA_BUNDLE"] == str(tmp_path / "cert.pem")
     assert ready["control_url"].startswith("http://127.0.0.1:")
     assert program.returncode == 0
+
+
+# Managed identity: Workspace(resource_id, location, credential), as the Function App connects
+
+
+@pytest.fixture(scope="module")
+def msi_served() -> Iterator[QuantumStandIn]:
+    with QuantumStandIn(region="westeurope", auth="managed-identity") as standin:
+        yield standin
+
+
+@pytest.fixture
+def msi_standin(msi_served: QuantumStandIn, monkeypatch: pytest.MonkeyPatch) -> QuantumStandIn:
+    """The managed-identity stand-in, reset, with this process's HTTPS through its proxy and
+    IDENTITY_ENDPOINT / IDENTITY_HEADER set as App Service sets them."""
+    msi_served.reset()
+    for name, value in msi_served.env().items():
+        monkeypatch.setenv(name, value)
+    return msi_served
+
+
+class FixedToken(TokenCredential):
+    """A credential that answers every scope with one token of its own choosing."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+def msi_workspace(standin: QuantumStandIn, credential: Any) -> Workspace:
+    return Workspace(resource_id=standin.resource_id, location="westeurope", credential=credential)
+
+
+@pytest.mark.parametrize("credential_type", ["ManagedIdentityCredential", "DefaultAzureCredential"])
+def test_managed_identity_workspace_submits_polls_and_reads_a_job(
+    msi_standin: QuantumStandIn, bell: bytes, credential_type: str
+) -> None:
+    import azure.identity
+
+    workspace = msi_workspace(msi_standin, getattr(azure.identity, credential_type)())
+
+    job = wait_for(submit(workspace, bell, shots=20), "Succeeded", "Failed")
+
+    assert job.details.status == "Succeeded", job.details.error_data
+    assert sum(entry["count"] for entry in job.get_results_histogram().values()) == 20
+    assert msi_standin.calls()["GET workspace (ARM)"] == 1
+    assert [created["id"] for created in msi_standin.created_jobs()] == [job.id]
+
+
+def test_arm_resource_names_the_data_plane_endpoint_and_location(
+    msi_standin: QuantumStandIn,
+) -> None:
+    from azure.identity import ManagedIdentityCredential
+
+    workspace = msi_workspace(msi_standin, ManagedIdentityCredential())
+
+    assert workspace._connection_params.quantum_endpoint == "https://westeurope.quantum.azure.com"
+    assert (workspace.subscription_id, workspace.name) == (
+        msi_standin.identity.subscription_id,
+        msi_standin.identity.name,
+    )
+
+
+def test_token_not_issued_by_the_identity_is_refused_by_arm(msi_standin: QuantumStandIn) -> None:
+    with pytest.raises(HttpResponseError) as raised:
+        msi_workspace(msi_standin, FixedToken("forged"))
+
+    assert raised.value.status_code == 401
+
+
+def test_token_for_arms_audience_is_refused_by_the_data_plane(
+    msi_standin: QuantumStandIn,
+) -> None:
+    arm_token = msi_standin.managed_identity.token(ARM_AUDIENCE)
+    workspace = msi_workspace(msi_standin, FixedToken(arm_token))  # ARM takes it
+
+    with pytest.raises(ClientAuthenticationError) as raised:
+        workspace.get_job(Job.create_job_id())
+
+    assert raised.value.status_code == 401
+    assert msi_standin.calls()["GET workspace (ARM)"] == 1
+
+
+def test_call_without_a_token_is_refused_by_the_data_plane(msi_standin: QuantumStandIn) -> None:
+    import requests
+
+    url = f"https://{msi_standin.identity.host}{msi_standin.identity.prefix}providerStatus"
+
+    answer = requests.get(url, params={"api-version": "2026-01-15-preview"}, timeout=10)
+
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+def test_api_key_is_refused_in_managed_identity_mode(msi_standin: QuantumStandIn) -> None:
+    workspace = Workspace.from_connection_string(msi_standin.connection_string)
+
+    with pytest.raises(ClientAuthenticationError) as raised:
+        workspace.get_job(Job.create_job_id())
+
+    assert raised.value.status_code == 401
+
+
+def test_token_for_azure_quantums_audience_is_refused_by_arm(
+    msi_standin: QuantumStandIn,
+) -> None:
+    quantum_token = msi_standin.managed_identity.token(QUANTUM_AUDIENCE)
+
+    with pytest.raises(HttpResponseError) as raised:
+        msi_workspace(msi_standin, FixedToken(quantum_token))
+
+    assert raised.value.status_code == 401
+
+
+def test_program_in_managed_identity_mode_prints_the_coordinates_and_identity(
+    tmp_path: Path,
+) -> None:
+    program = subprocess.Popen(
+        [sys.executable, "-m", "devhost.quantum_standin", "--data", str(tmp_path)]
+        + ["--auth", "managed-identity"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert program.stdout is not None
+        ready = json.loads(program.stdout.readline())
+    finally:
+        program.terminate()
+        program.wait(timeout=10)
+
+    settings = ready["workspace_settings"]
+    assert settings["QJOBS_WORKSPACE_RESOURCE_ID"].startswith("/subscriptions/")
+    assert settings["QJOBS_WORKSPACE_LOCATION"] == "westeurope"
+    assert "QJOBS_WORKSPACE_CONNECTION_STRING" not in settings
+    assert ready["env"]["IDENTITY_ENDPOINT"].endswith("/msi/token")
+    assert ready["env"]["IDENTITY_HEADER"]

@@ -2,9 +2,9 @@
 
 It serves, on a local TLS proxy (devhost.tls_proxy; its own, or one it is attached to):
 
-- the App Service / Functions managed-identity endpoint (`GET /msi/token`, api-version
-  2019-08-01, `X-IDENTITY-HEADER`) on the plain-HTTP side, which `ManagedIdentityCredential`
-  finds through the IDENTITY_ENDPOINT and IDENTITY_HEADER variables;
+- the proxy's managed-identity endpoint (devhost.managed_identity: `GET /msi/token`, which
+  `ManagedIdentityCredential` finds through IDENTITY_ENDPOINT and IDENTITY_HEADER), shared
+  with any other stand-in on the same proxy;
 - the Key Vault secrets API for `<vault-name>.vault.azure.net`, through the proxy's TLS tunnel.
 
 Why a proxy: SecretClient checks that the vault's host ends with the challenge's resource
@@ -30,23 +30,22 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from secrets import token_urlsafe
 from types import TracebackType
 
 if __name__ == "__main__":  # run as a program: make the repo's devhost package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from devhost.managed_identity import managed_identity  # noqa: E402
 from devhost.tls_proxy import Request, Response, TlsProxy, error_body, json_response  # noqa: E402
 
 VAULT_RESOURCE = "https://vault.azure.net"
-MSI_API_VERSION = "2019-08-01"
-MSI_PATH = "/msi/token"
 
 
 class KeyVaultStub:
-    """The stub's state and lifecycle. `requests` counts every HTTP request by path;
-    `lookups` counts authorized secret requests (found or not) by secret name. Setting
-    `delay` makes those wait that long before answering (a vault that does not answer)."""
+    """The stub's state and lifecycle. `requests` counts every vault request by path
+    (`identity.requests` counts token requests); `lookups` counts authorized secret requests
+    (found or not) by secret name. Setting `delay` makes those wait that long before
+    answering (a vault that does not answer)."""
 
     def __init__(
         self,
@@ -62,13 +61,12 @@ class KeyVaultStub:
         self.vault_host = f"{vault_name}.vault.azure.net"
         self.url = f"https://{self.vault_host}"
         self.tenant_id = str(uuid.uuid4())
-        self.identity_header = token_urlsafe(16)
         self.requests: collections.Counter[str] = collections.Counter()
         self.lookups: collections.Counter[str] = collections.Counter()
         self.delay = 0.0
-        self._tokens: dict[str, str] = {}  # resource -> the token issued for it
         self._owns_proxy = proxy is None
         self.proxy = proxy or TlsProxy(port=port, cert_dir=cert_dir)
+        self.identity = managed_identity(self.proxy)
         self._lock = threading.Lock()
         self._stopped = threading.Event()
 
@@ -86,25 +84,26 @@ class KeyVaultStub:
 
     @property
     def identity_endpoint(self) -> str:
-        return f"{self.proxy_url}{MSI_PATH}"
+        return self.identity.url
+
+    @property
+    def identity_header(self) -> str:
+        return self.identity.header
 
     def token(self, resource: str = VAULT_RESOURCE) -> str:
-        """The access token the stub issues for `resource` (one per resource)."""
-        with self._lock:
-            return self._tokens.setdefault(resource, "stub-" + token_urlsafe(24))
+        """The access token the managed identity issues for `resource` (one per resource)."""
+        return self.identity.token(resource)
 
     def env(self) -> dict[str, str]:
         """The variables that point an unchanged client process at this stub."""
         return {
             "QJOBS_KEYVAULT_URL": self.url,
-            "IDENTITY_ENDPOINT": self.identity_endpoint,
-            "IDENTITY_HEADER": self.identity_header,
+            **self.identity.env(),
             **self.proxy.env(),
         }
 
     def start(self) -> KeyVaultStub:
         self._stopped.clear()
-        self.proxy.serve_plain(MSI_PATH, self._serve_identity)
         self.proxy.serve_tls(self.vault_host, self._serve_vault)
         if self._owns_proxy:
             self.proxy.start()
@@ -131,34 +130,6 @@ class KeyVaultStub:
         with self._lock:
             counter[key] += 1
 
-    def _valid_token(self, authorization: str | None) -> bool:
-        expected = self._tokens.get(VAULT_RESOURCE)
-        return expected is not None and authorization == f"Bearer {expected}"
-
-    def _serve_identity(self, request: Request) -> Response:
-        """The managed-identity token endpoint (plain HTTP)."""
-        self._count(self.requests, request.path)
-        if request.method != "GET" or request.path != MSI_PATH:
-            return Response(404, error_body("NotFound", "No such endpoint."))
-        if request.headers.get("X-IDENTITY-HEADER") != self.identity_header:
-            return Response(401, error_body("Unauthorized", "Missing or wrong X-IDENTITY-HEADER."))
-        query = request.query
-        if query.get("api-version") != [MSI_API_VERSION] or len(query.get("resource", [])) != 1:
-            return Response(
-                400, error_body("BadRequest", "Need api-version=2019-08-01 and a resource.")
-            )
-        resource = query["resource"][0]
-        return json_response(
-            200,
-            {
-                "access_token": self.token(resource),
-                "expires_on": str(int(time.time()) + 3600),
-                "resource": resource,
-                "token_type": "Bearer",
-                "client_id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.identity_header)),
-            },
-        )
-
     def _serve_vault(self, request: Request) -> Response:
         """The Key Vault secrets API, spoken over the TLS tunnel."""
         self._count(self.requests, request.path)
@@ -168,7 +139,7 @@ class KeyVaultStub:
         if not request.query.get("api-version"):
             missing = error_body("BadParameter", "The api-version parameter is missing.")
             return Response(400, missing)
-        if not self._valid_token(request.headers.get("Authorization")):
+        if not self.identity.authorizes(request.headers.get("Authorization"), VAULT_RESOURCE):
             challenge = (
                 f'Bearer authorization="https://login.microsoftonline.com/{self.tenant_id}", '
                 f'resource="{VAULT_RESOURCE}"'

@@ -238,7 +238,7 @@ def test_key_vault_secrets_give_the_coordinates_via_managed_identity(stub: KeyVa
     answer = only_answer(run_fresh(stub, [1]))
 
     assert answer == EXPECTED
-    assert stub.requests["/msi/token"] == 1
+    assert stub.identity.requests == 1
 
 
 def test_key_vault_connection_string_secret_wins_over_the_coordinate_secrets() -> None:
