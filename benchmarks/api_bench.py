@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import signal
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -140,13 +142,18 @@ ROWS = [
 ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--rate", type=float, default=40.0)
-    args = parser.parse_args()
+def api_keys(keys: dict[str, str]) -> str:
+    """QJOBS_API_KEYS for {client: key}."""
+    return ",".join(
+        f"{client}:{hashlib.sha256(key.encode()).hexdigest()}" for client, key in keys.items()
+    )
 
+
+@contextlib.contextmanager
+def qjobs_running(settings: dict[str, str]) -> Iterator[str]:
+    """Azurite and devhost on the app root (loopback, free ports, fresh data, log level
+    warning) with `settings` added to the environment; yields devhost's base URL. On an
+    error the end of devhost's log goes to stderr."""
     port = free_port()
     with (
         tempfile.TemporaryDirectory(prefix="qjobs-bench-") as data,
@@ -158,23 +165,16 @@ def main() -> int:
             os.environ,
             PYTHONPATH=str(REPO),
             AzureWebJobsStorage=azurite.connection_string,
-            QJOBS_API_KEYS=f"bench:{hashlib.sha256(KEY.encode()).hexdigest()}",
-            # One client drives the whole load here: its quotas must not be what is measured.
-            QJOBS_MAX_JOBS_IN_FLIGHT="1000000",
-            QJOBS_MAX_SUBMISSIONS_PER_MINUTE="1000000",
+            **settings,
         )
         proc = subprocess.Popen(
             [sys.executable, "-m", "devhost", "--app", str(REPO), "--port", str(port),
              "--data", str(Path(data) / "devhost"), "--log-level", "warning"],
             cwd=REPO, env=env, stderr=log,
         )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(port, proc, Path(data) / "devhost")
-            scenarios = {
-                "burst": run_scenario(base, args.jobs, args.rounds, None),
-                f"paced {args.rate:g}/s": run_scenario(base, args.jobs, args.rounds, args.rate),
-            }
+            yield f"http://127.0.0.1:{port}"
         except BaseException:
             log.flush()
             print(log_path.read_text()[-4000:], file=sys.stderr)
@@ -183,6 +183,26 @@ def main() -> int:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
             log.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=40.0)
+    args = parser.parse_args()
+
+    settings = {
+        "QJOBS_API_KEYS": api_keys({"bench": KEY}),
+        # One client drives the whole load here: its quotas must not be what is measured.
+        "QJOBS_MAX_JOBS_IN_FLIGHT": "1000000",
+        "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
+    }
+    with qjobs_running(settings) as base:
+        scenarios = {
+            "burst": run_scenario(base, args.jobs, args.rounds, None),
+            f"paced {args.rate:g}/s": run_scenario(base, args.jobs, args.rounds, args.rate),
+        }
     print(
         f"job API benchmark: {args.jobs} seed jobs per round x {args.rounds} rounds, "
         f"devhost + Azurite + this client on {os.cpu_count()} cores"
@@ -196,7 +216,6 @@ def main() -> int:
             median = statistics.median(values)
             print(f"  {label:<36} {target:<7} median {median:7.1f}  {spread:>15}  ({each})")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
