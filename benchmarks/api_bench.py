@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import aiohttp
 
@@ -59,12 +60,21 @@ def seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
+class JobTiming(NamedTuple):
+    """One seed job as its caller saw it; the first two measured from when it was due to send
+    (a late send, a busy client, counts too)."""
+
+    post_s: float  # POST→202
+    result_s: float  # submit→result read
+    server_s: float  # the status document's finished − created
+    status: dict[str, Any]  # the final status document
+
+
 async def one_job(
-    http: aiohttp.ClientSession, base: str, scheduled: float
-) -> tuple[float, float, float]:
-    """(POST→202 s, submit→result s, server finished−created s), the first two measured from
-    `scheduled`, when the caller was due to send: a late send (a busy client) counts too."""
-    headers = {"Authorization": f"Bearer {KEY}"}
+    http: aiohttp.ClientSession, base: str, scheduled: float, key: str = KEY
+) -> JobTiming:
+    """POST the seed job with `key`, poll its status until final, read and check its result."""
+    headers = {"Authorization": f"Bearer {key}"}
     sent = scheduled
     async with http.post(f"{base}/api/jobs", json=SEED_JOB, headers=headers) as answer:
         if answer.status != 202:
@@ -87,7 +97,7 @@ async def one_job(
             raise RuntimeError(f"result {answer.status}: {result}")
     done = time.perf_counter()
     server = seconds(document["finished"]) - seconds(document["created"])
-    return accepted - sent, done - sent, server
+    return JobTiming(accepted - sent, done - sent, server, document)
 
 
 async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str, float]:
@@ -96,16 +106,16 @@ async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str
     async with aiohttp.ClientSession(connector=connector) as http:
         began = time.perf_counter()
 
-        async def caller(index: int) -> tuple[float, float, float]:
+        async def caller(index: int) -> JobTiming:
             scheduled = began + (index / rate if rate else 0.0)
             await asyncio.sleep(scheduled - time.perf_counter())
             return await one_job(http, base, scheduled)
 
         outcomes = await asyncio.gather(*(caller(i) for i in range(jobs)))
         elapsed = time.perf_counter() - began
-    posts = [o[0] * 1000 for o in outcomes]
-    results = [o[1] * 1000 for o in outcomes]
-    server = [o[2] * 1000 for o in outcomes]
+    posts = [o.post_s * 1000 for o in outcomes]
+    results = [o.result_s * 1000 for o in outcomes]
+    server = [o.server_s * 1000 for o in outcomes]
     return {
         "post_p50": percentile(posts, 0.5),
         "post_p99": percentile(posts, 0.99),

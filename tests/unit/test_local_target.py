@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -19,9 +20,11 @@ from shared.targets.local import LocalPool
 SEED = {"weights": [5, 11, 8, 7, 1, 1], "time_limit": 1.0}
 
 
-def hard(time_limit: float) -> dict:
+def hard(time_limit: float, size: int = 40) -> dict:
+    """Weights that keep the solver busy; from 60 of them it runs to its time limit (40 may be
+    solved exactly in a fraction of a second)."""
     rng = random.Random(3)
-    return {"weights": [rng.randrange(1, 2**44) for _ in range(40)], "time_limit": time_limit}
+    return {"weights": [rng.randrange(1, 2**44) for _ in range(size)], "time_limit": time_limit}
 
 
 @pytest.fixture
@@ -63,6 +66,13 @@ def test_cancel_stops_a_running_solver_promptly(pool: LocalPool) -> None:
     assert pool.status(quick).state is JobState.SUCCEEDED
 
 
+def test_workers_run_below_the_hosts_priority(pool: LocalPool) -> None:
+    job_id = pool.submit("g" * 32, "number_partitioning", SEED, "alice")
+    settle(pool, job_id, 30)  # the worker has set its priority before it ran the job
+    [worker] = pool.worker_pids()
+    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
 def test_an_unknown_job_is_lost(pool: LocalPool) -> None:
     with pytest.raises(TargetJobLost):
         pool.status("e" * 32)
@@ -93,7 +103,7 @@ def test_a_cancelled_job_that_ignores_the_flag_is_killed_alone() -> None:
     pool = LocalPool(workers=2, stop_grace_seconds=0.5)
     try:
         stuck = pool.submit("1" * 32, "circuit", FOREVER_JOB, "alice")
-        other = pool.submit("2" * 32, "number_partitioning", hard(3), "bob")
+        other = pool.submit("2" * 32, "number_partitioning", hard(3, size=60), "bob")
         wait_until_executing(pool, stuck)
         wait_until_executing(pool, other)
         pool.cancel(stuck)
@@ -103,7 +113,7 @@ def test_a_cancelled_job_that_ignores_the_flag_is_killed_alone() -> None:
         assert pool.status(other).state is JobState.EXECUTING
         settle(pool, other, 30)
         assert pool.status(other).state is JobState.SUCCEEDED
-        assert len(pool.output(other)["assignment"]) == 40
+        assert len(pool.output(other)["assignment"]) == 60
     finally:
         pool.close()
 
