@@ -222,6 +222,7 @@ async def submit(
     except BaseException:
         limits.release(owner)
         raise
+    limits.started(owner)
     if not accepted.replayed:
         log_job_event("submitted", accepted.view.spec, state=JobState.WAITING.value)
     return accepted

@@ -1,0 +1,99 @@
+"""Counting a client's jobs in flight: admissions whose orchestration is still starting count
+too, so a burst cannot slip past the limit before the durable host knows its jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from shared.config import load_settings
+from shared.problems import ApiError
+from shared.quotas import Quotas
+
+LIMIT = 5
+CONFIG = load_settings({"QJOBS_MAX_JOBS_IN_FLIGHT": str(LIMIT)})
+
+
+class DurableHost:
+    """The durable host's status query: it knows only the orchestrations started so far."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+
+    async def get_status_by(self, **_: Any) -> list[None]:
+        await asyncio.sleep(0)  # a round trip: other submissions run meanwhile
+        return [None] * self.in_flight
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def admitted(quotas: Quotas, host: DurableHost, owner: str = "a") -> bool:
+    try:
+        await quotas.admit(host, owner, CONFIG)  # type: ignore[arg-type]
+    except ApiError as refused:
+        assert refused.status == 429
+        return False
+    return True
+
+
+def test_a_burst_gets_no_more_than_the_limit_while_its_orchestrations_start() -> None:
+    async def burst() -> list[bool]:
+        quotas, host = Quotas(Clock()), DurableHost()
+        return await asyncio.gather(*(admitted(quotas, host) for _ in range(4 * LIMIT)))
+
+    assert sum(asyncio.run(burst())) == LIMIT
+
+
+def test_started_jobs_count_until_the_host_reports_them() -> None:
+    async def scenario() -> bool:
+        quotas, host = Quotas(Clock()), DurableHost()
+        for _ in range(LIMIT):
+            assert await admitted(quotas, host)
+            quotas.started("a")
+        return await admitted(quotas, host)
+
+    assert asyncio.run(scenario()) is False
+
+
+def test_a_released_submission_frees_its_place() -> None:
+    async def scenario() -> bool:
+        quotas, host = Quotas(Clock()), DurableHost()
+        for _ in range(LIMIT):
+            assert await admitted(quotas, host)
+        quotas.release("a")
+        return await admitted(quotas, host)
+
+    assert asyncio.run(scenario()) is True
+
+
+@pytest.mark.parametrize("later", [0.05, 0.1])
+def test_a_refusal_recounts_a_count_older_than_a_tenth_of_a_second(later: float) -> None:
+    async def scenario() -> bool:
+        clock = Clock()
+        quotas, host = Quotas(clock), DurableHost()
+        for _ in range(LIMIT):
+            assert await admitted(quotas, host)
+            quotas.started("a")
+        host.in_flight = LIMIT - 1  # one job has finished since
+        clock.now += later
+        return await admitted(quotas, host)
+
+    assert asyncio.run(scenario()) is (later >= 0.1)
+
+
+def test_another_clients_jobs_do_not_count() -> None:
+    async def scenario() -> bool:
+        quotas, host = Quotas(Clock()), DurableHost()
+        for _ in range(LIMIT):
+            assert await admitted(quotas, host, "a")
+        return await admitted(quotas, DurableHost(), "b")
+
+    assert asyncio.run(scenario()) is True
