@@ -87,8 +87,9 @@ class Quotas:
             over = usage.in_flight >= config.max_jobs_in_flight
             if age >= _RECOUNT_SECONDS or (over and age >= _REFUSAL_RECOUNT_SECONDS):
                 usage.started_since = 0
-                usage.counted_at = self._clock()
                 usage.counted = await count_in_flight(client, owner)
+                # From the answer: the refusals queued behind this count share it.
+                usage.counted_at = self._clock()
             if usage.in_flight >= config.max_jobs_in_flight:
                 raise too_many_requests(
                     f"You have {config.max_jobs_in_flight} jobs waiting or executing, the "

@@ -16,23 +16,29 @@ LIMIT = 5
 CONFIG = load_settings({"QJOBS_MAX_JOBS_IN_FLIGHT": str(LIMIT)})
 
 
-class DurableHost:
-    """The durable host's status query: it knows only the orchestrations started so far."""
-
-    def __init__(self) -> None:
-        self.in_flight = 0
-
-    async def get_status_by(self, **_: Any) -> list[None]:
-        await asyncio.sleep(0)  # a round trip: other submissions run meanwhile
-        return [None] * self.in_flight
-
-
 class Clock:
     def __init__(self) -> None:
         self.now = 0.0
 
     def __call__(self) -> float:
         return self.now
+
+
+class DurableHost:
+    """The durable host's status query: it knows only the orchestrations started so far, and
+    each query takes `query_seconds` of `clock`."""
+
+    def __init__(self, clock: Clock | None = None, query_seconds: float = 0.0) -> None:
+        self.in_flight = 0
+        self.queries = 0
+        self._clock, self._query_seconds = clock, query_seconds
+
+    async def get_status_by(self, **_: Any) -> list[None]:
+        await asyncio.sleep(0)  # a round trip: other submissions run meanwhile
+        self.queries += 1
+        if self._clock is not None:
+            self._clock.now += self._query_seconds
+        return [None] * self.in_flight
 
 
 async def admitted(quotas: Quotas, host: DurableHost, owner: str = "a") -> bool:
@@ -87,6 +93,16 @@ def test_a_refusal_recounts_a_count_older_than_a_tenth_of_a_second(later: float)
         return await admitted(quotas, host)
 
     assert asyncio.run(scenario()) is (later >= 0.1)
+
+
+def test_refusals_in_a_burst_share_one_count_of_a_slow_host() -> None:
+    async def burst() -> tuple[int, int]:
+        clock = Clock()
+        quotas, host = Quotas(clock), DurableHost(clock, query_seconds=0.2)
+        answers = await asyncio.gather(*(admitted(quotas, host) for _ in range(4 * LIMIT)))
+        return sum(answers), host.queries
+
+    assert asyncio.run(burst()) == (LIMIT, 1)
 
 
 def test_another_clients_jobs_do_not_count() -> None:
