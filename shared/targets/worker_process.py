@@ -29,8 +29,11 @@ class WorkerDied(Exception):
 
 def _serve(jobs: Connection) -> None:
     die_with_parent()
-    os.nice(WORKER_NICENESS)
     from .local_worker import run_job, warm_up  # here: the parent never loads the solvers' state
+
+    # After the imports: a worker started for a small job while long ones fill the cores
+    # (another client's, see LocalPool) is ready in ~0.1 s instead of 1-2 s behind them.
+    os.nice(WORKER_NICENESS)
 
     threading.Thread(target=warm_up, name="qjobs-warm-up", daemon=True).start()
 
