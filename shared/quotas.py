@@ -85,7 +85,12 @@ class Quotas:
         async with usage.recount:
             age = self._clock() - usage.counted_at
             over = usage.in_flight >= config.max_jobs_in_flight
-            if age >= _RECOUNT_SECONDS or (over and age >= _REFUSAL_RECOUNT_SECONDS):
+            # Jobs still starting cannot have finished: when they alone fill the limit, no
+            # count could admit this one (a burst's refusals answer at once).
+            could_fit = len(usage.starting) < config.max_jobs_in_flight
+            if could_fit and (
+                age >= _RECOUNT_SECONDS or (over and age >= _REFUSAL_RECOUNT_SECONDS)
+            ):
                 usage.started_since = set()
                 usage.counted = await jobs_in_flight(client, owner)
                 # From the answer: the refusals queued behind this count share it.

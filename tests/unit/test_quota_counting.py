@@ -124,6 +124,18 @@ def test_refusals_in_a_burst_share_one_count_of_a_slow_host() -> None:
     assert asyncio.run(burst()) == (LIMIT, 1)
 
 
+def test_a_refusal_needs_no_count_while_the_jobs_still_starting_fill_the_limit() -> None:
+    async def scenario() -> tuple[bool, int]:
+        clock = Clock()
+        quotas, host = Quotas(clock), DurableHost()
+        for i in range(LIMIT):
+            assert await admitted(quotas, host, f"j{i}")
+        clock.now += 2.0  # the count is stale, but no count could make room
+        return await admitted(quotas, host, "over"), host.queries
+
+    assert asyncio.run(scenario()) == (False, 1)
+
+
 def test_another_clients_jobs_do_not_count() -> None:
     async def scenario() -> bool:
         quotas, host = Quotas(Clock()), DurableHost()
