@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import signal
@@ -31,8 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import aiohttp
 
@@ -57,12 +60,21 @@ def seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
+class JobTiming(NamedTuple):
+    """One seed job as its caller saw it; the first two measured from when it was due to send
+    (a late send, a busy client, counts too)."""
+
+    post_s: float  # POST→202
+    result_s: float  # submit→result read
+    server_s: float  # the status document's finished − created
+    status: dict[str, Any]  # the final status document
+
+
 async def one_job(
-    http: aiohttp.ClientSession, base: str, scheduled: float
-) -> tuple[float, float, float]:
-    """(POST→202 s, submit→result s, server finished−created s), the first two measured from
-    `scheduled`, when the caller was due to send: a late send (a busy client) counts too."""
-    headers = {"Authorization": f"Bearer {KEY}"}
+    http: aiohttp.ClientSession, base: str, scheduled: float, key: str = KEY
+) -> JobTiming:
+    """POST the seed job with `key`, poll its status until final, read and check its result."""
+    headers = {"Authorization": f"Bearer {key}"}
     sent = scheduled
     async with http.post(f"{base}/api/jobs", json=SEED_JOB, headers=headers) as answer:
         if answer.status != 202:
@@ -85,7 +97,7 @@ async def one_job(
             raise RuntimeError(f"result {answer.status}: {result}")
     done = time.perf_counter()
     server = seconds(document["finished"]) - seconds(document["created"])
-    return accepted - sent, done - sent, server
+    return JobTiming(accepted - sent, done - sent, server, document)
 
 
 async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str, float]:
@@ -94,16 +106,16 @@ async def run_round(base: str, jobs: int, rate: float | None = None) -> dict[str
     async with aiohttp.ClientSession(connector=connector) as http:
         began = time.perf_counter()
 
-        async def caller(index: int) -> tuple[float, float, float]:
+        async def caller(index: int) -> JobTiming:
             scheduled = began + (index / rate if rate else 0.0)
             await asyncio.sleep(scheduled - time.perf_counter())
             return await one_job(http, base, scheduled)
 
         outcomes = await asyncio.gather(*(caller(i) for i in range(jobs)))
         elapsed = time.perf_counter() - began
-    posts = [o[0] * 1000 for o in outcomes]
-    results = [o[1] * 1000 for o in outcomes]
-    server = [o[2] * 1000 for o in outcomes]
+    posts = [o.post_s * 1000 for o in outcomes]
+    results = [o.result_s * 1000 for o in outcomes]
+    server = [o.server_s * 1000 for o in outcomes]
     return {
         "post_p50": percentile(posts, 0.5),
         "post_p99": percentile(posts, 0.99),
@@ -140,13 +152,18 @@ ROWS = [
 ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--rate", type=float, default=40.0)
-    args = parser.parse_args()
+def api_keys(keys: dict[str, str]) -> str:
+    """QJOBS_API_KEYS for {client: key}."""
+    return ",".join(
+        f"{client}:{hashlib.sha256(key.encode()).hexdigest()}" for client, key in keys.items()
+    )
 
+
+@contextlib.contextmanager
+def qjobs_running(settings: dict[str, str]) -> Iterator[str]:
+    """Azurite and devhost on the app root (loopback, free ports, fresh data, log level
+    warning) with `settings` added to the environment; yields devhost's base URL. On an
+    error the end of devhost's log goes to stderr."""
     port = free_port()
     with (
         tempfile.TemporaryDirectory(prefix="qjobs-bench-") as data,
@@ -158,23 +175,16 @@ def main() -> int:
             os.environ,
             PYTHONPATH=str(REPO),
             AzureWebJobsStorage=azurite.connection_string,
-            QJOBS_API_KEYS=f"bench:{hashlib.sha256(KEY.encode()).hexdigest()}",
-            # One client drives the whole load here: its quotas must not be what is measured.
-            QJOBS_MAX_JOBS_IN_FLIGHT="1000000",
-            QJOBS_MAX_SUBMISSIONS_PER_MINUTE="1000000",
+            **settings,
         )
         proc = subprocess.Popen(
             [sys.executable, "-m", "devhost", "--app", str(REPO), "--port", str(port),
              "--data", str(Path(data) / "devhost"), "--log-level", "warning"],
             cwd=REPO, env=env, stderr=log,
         )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(port, proc, Path(data) / "devhost")
-            scenarios = {
-                "burst": run_scenario(base, args.jobs, args.rounds, None),
-                f"paced {args.rate:g}/s": run_scenario(base, args.jobs, args.rounds, args.rate),
-            }
+            yield f"http://127.0.0.1:{port}"
         except BaseException:
             log.flush()
             print(log_path.read_text()[-4000:], file=sys.stderr)
@@ -183,6 +193,26 @@ def main() -> int:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
             log.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=40.0)
+    args = parser.parse_args()
+
+    settings = {
+        "QJOBS_API_KEYS": api_keys({"bench": KEY}),
+        # One client drives the whole load here: its quotas must not be what is measured.
+        "QJOBS_MAX_JOBS_IN_FLIGHT": "1000000",
+        "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
+    }
+    with qjobs_running(settings) as base:
+        scenarios = {
+            "burst": run_scenario(base, args.jobs, args.rounds, None),
+            f"paced {args.rate:g}/s": run_scenario(base, args.jobs, args.rounds, args.rate),
+        }
     print(
         f"job API benchmark: {args.jobs} seed jobs per round x {args.rounds} rounds, "
         f"devhost + Azurite + this client on {os.cpu_count()} cores"
@@ -196,7 +226,6 @@ def main() -> int:
             median = statistics.median(values)
             print(f"  {label:<36} {target:<7} median {median:7.1f}  {spread:>15}  ({each})")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

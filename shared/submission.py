@@ -213,15 +213,16 @@ async def submit(
 
     limits = quotas()
     try:
-        await limits.admit(client, owner, settings())
+        await limits.admit(client, owner, job_id, settings())
     except ApiError as refused:
         log_client_event("throttled", owner, logging.WARNING, status=refused.status)
         raise
     try:
         accepted = await _create(client, owner, request, idempotency_key, job_id)
     except BaseException:
-        limits.release(owner)
+        limits.release(owner, job_id)
         raise
+    limits.started(owner, job_id)
     if not accepted.replayed:
         log_job_event("submitted", accepted.view.spec, state=JobState.WAITING.value)
     return accepted

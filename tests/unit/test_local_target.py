@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import subprocess
 import sys
@@ -66,6 +67,13 @@ def test_cancel_stops_a_running_solver_promptly(pool: LocalPool) -> None:
     quick = pool.submit("d" * 32, "number_partitioning", SEED, "alice")
     settle(pool, quick, 5)
     assert pool.status(quick).state is JobState.SUCCEEDED
+
+
+def test_workers_run_below_the_hosts_priority(pool: LocalPool) -> None:
+    job_id = pool.submit("g" * 32, "number_partitioning", SEED, "alice")
+    settle(pool, job_id, 30)  # the worker has set its priority before it ran the job
+    [worker] = pool.worker_pids()
+    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def test_an_unknown_job_is_lost(pool: LocalPool) -> None:
