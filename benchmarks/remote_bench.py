@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,10 +30,8 @@ import aiohttp
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from api_bench import percentile  # noqa: E402
-from devhost_bench import free_port, wait_ready  # noqa: E402
+from api_bench import api_keys, percentile, qjobs_running  # noqa: E402
 
-from devhost.azurite import Azurite  # noqa: E402
 from devhost.quantum_standin import QuantumStandIn  # noqa: E402
 
 KEY = "bench-key"
@@ -104,33 +99,19 @@ def main() -> int:
     def angles(count: int) -> list[float]:
         return [next(fresh) * 1e-6 if args.distinct else 0.0 for _ in range(count)]
 
-    port = free_port()
+    rounds = []
     with (
         tempfile.TemporaryDirectory(prefix="qjobs-remote-bench-") as data,
         QuantumStandIn(cert_dir=Path(data) / "standin") as standin,
-        Azurite(location=Path(data) / "azurite") as azurite,
     ):
-        log_path = Path(data) / "devhost.log"
-        log = open(log_path, "w")  # noqa: SIM115 - closed below
-        env = dict(
-            os.environ,
+        settings = {
             **standin.env(),
-            PYTHONPATH=str(REPO),
-            AzureWebJobsStorage=azurite.connection_string,
-            QJOBS_API_KEYS=f"bench:{hashlib.sha256(KEY.encode()).hexdigest()}",
-            QJOBS_WORKSPACE_CONNECTION_STRING=standin.connection_string,
-            QJOBS_MAX_JOBS_IN_FLIGHT="1000000",
-            QJOBS_MAX_SUBMISSIONS_PER_MINUTE="1000000",
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "devhost", "--app", str(REPO), "--port", str(port),
-             "--data", str(Path(data) / "devhost"), "--log-level", "warning"],
-            cwd=REPO, env=env, stderr=log,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        rounds = []
-        try:
-            wait_ready(port, proc, Path(data) / "devhost")
+            "QJOBS_API_KEYS": api_keys({"bench": KEY}),
+            "QJOBS_WORKSPACE_CONNECTION_STRING": standin.connection_string,
+            "QJOBS_MAX_JOBS_IN_FLIGHT": "1000000",
+            "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
+        }
+        with qjobs_running(settings) as base:
             asyncio.run(run_round(base, angles(4)))  # warm-up: SDK clients, TLS sessions, compiler
             for number in range(1, args.rounds + 1):
                 standin.reset()
@@ -142,14 +123,6 @@ def main() -> int:
                 print(f"  round {number}: POST p50 {figures['post_p50']:.1f} ms, result p50 "
                       f"{figures['result_p50']:.1f} ms, {figures['jobs_per_s']:.1f} jobs/s, "
                       f"{figures['calls_per_job']:.1f} workspace calls/job", flush=True)
-        except BaseException:
-            log.flush()
-            print(log_path.read_text()[-4000:], file=sys.stderr)
-            raise
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
-            log.close()
     print(
         f"remote benchmark: {args.jobs} Bell circuits on ionq.simulator per round x "
         f"{args.rounds} rounds ({'each its own program' if args.distinct else 'one program'}), "
