@@ -97,7 +97,16 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
 
 
 async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
-    """The target's state for the job; a job the target lost is submitted again."""
+    """The target's state for the job; a job the target lost is submitted again. With
+    `check_cancel`, also whether a cancel was recorded for the job (`cancel_requested`)."""
+    observed = await _poll(work, starter)
+    if work.get("check_cancel"):
+        spec = JobSpec.from_json(work["spec"])
+        observed["cancel_requested"] = await job_store().cancel_requested(spec.id)
+    return observed
+
+
+async def _poll(work: dict[str, Any], starter: str | None) -> dict[str, Any]:
     spec = JobSpec.from_json(work["spec"])
     target_job_id = work["target_job_id"]
     try:
@@ -113,7 +122,7 @@ async def poll_target_job(work: dict[str, Any], starter: str | None = None) -> d
         log_job_event("target_lost", spec, logging.WARNING, step="poll")
         await _submit(spec, target)
         _announce_when_done(work, target, starter)
-        return _observed(target_job_id, TargetStatus(JobState.WAITING))
+        status = TargetStatus(JobState.WAITING)
     return _observed(target_job_id, status)
 
 

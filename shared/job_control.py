@@ -28,6 +28,7 @@ from .jobs import (
     timestamp,
 )
 from .problems import ApiError, invalid_request, job_not_found, service_unavailable
+from .storage import job_store
 
 log = logging.getLogger("qjobs.jobs")
 
@@ -131,7 +132,16 @@ async def start_job(client: df.DurableOrchestrationClient, spec: JobSpec) -> Non
 async def request_cancel(
     client: df.DurableOrchestrationClient, view: JobView, retry_after: int
 ) -> None:
-    """Signal the orchestrator to cancel; 409 when the job is already final."""
+    """Signal the orchestrator to cancel; 409 when the job is already final.
+
+    The request is recorded in Blob Storage first, and the round to signal read only then:
+    an event that reaches the orchestration as it hands over to its next episode is dropped
+    with that episode, and the new episode finds the record when it starts.
+    """
+    if view.lifecycle.state.is_final:
+        raise already_final(view)
+    await job_store().mark_cancel_requested(view.spec.id)
+    view = await find_job(client, view.spec.id) or view
     if view.lifecycle.state.is_final:
         raise already_final(view)
     event = round_event(CANCEL_EVENT, view.poll_round)

@@ -86,6 +86,9 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
     # round_event), so all of them are checked, after each round and after each poll.
     cancel_waits: list[Any] = []
     episode_rounds = 0
+    # A resumed episode's first poll also reads whether a cancel was recorded: its event may
+    # have reached the previous episode as it handed over, and been dropped with it.
+    check_cancel = resume is not None
 
     while True:
         state = JobState(polled["state"]) if polled.get("state") else lifecycle.state
@@ -115,7 +118,7 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
                         RECORD_STATE, _RETRY, {"spec": spec_json, "state": state.value}
                     )
 
-        if any(earlier.is_completed for earlier in cancel_waits):
+        if polled.get("cancel_requested") or any(wait.is_completed for wait in cancel_waits):
             return (yield from _cancel(context, spec_json, work, lifecycle))
         remaining = (deadline - context.current_utc_datetime).total_seconds()
         if remaining <= 0:
@@ -148,17 +151,19 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         done = context.wait_for_external_event(round_event(TARGET_DONE_EVENT, poll_round))
         yield context.task_any([timer, cancel, done])
         cancel_waits.append(cancel)
-        if any(earlier.is_completed for earlier in cancel_waits):
+        if any(wait.is_completed for wait in cancel_waits):
             if not timer.is_completed:
                 timer.cancel()
             return (yield from _cancel(context, spec_json, work, lifecycle))
         poll_round += 1
         episode_rounds += 1
         _show(context, lifecycle, poll_round)
+        poll = {**work, "done_event": round_event(TARGET_DONE_EVENT, poll_round)}
+        if check_cancel:
+            poll["check_cancel"] = True
+            check_cancel = False
         try:
-            polled = yield context.call_activity_with_retry(
-                POLL, _RETRY, {**work, "done_event": round_event(TARGET_DONE_EVENT, poll_round)}
-            )
+            polled = yield context.call_activity_with_retry(POLL, _RETRY, poll)
         except Exception:
             outcome = Lifecycle(JobState.FAILED, lifecycle.started, error=_unavailable("poll"))
             return (yield from _finish(context, spec_json, work, outcome))

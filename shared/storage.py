@@ -10,9 +10,11 @@ Layout in the container (QJOBS_BLOB_CONTAINER):
   keys/<job id>.json
       for a job submitted with an Idempotency-Key: its spec, created by the one request that
       owns the key's job id (created only, never replaced, so concurrent requests agree).
-Both are immutable once written except the record's metadata, so each process keeps the ones
-it wrote recently (bounded) and reads them back without a round trip: the submit activity and
-the result read usually run in the process that wrote them.
+  cancels/<job id>.json
+      written when the job's caller asks to cancel it (see job_control.request_cancel).
+Records and results are immutable once written except the record's metadata, so each process
+keeps the ones it wrote recently (bounded) and reads them back without a round trip: the submit
+activity and the result read usually run in the process that wrote them.
 
 The same code runs against Azure Storage (account URL + managed identity) and Azurite
 (connection string); only settings differ.
@@ -96,6 +98,10 @@ def owner_prefix(owner: str) -> str:
 
 def key_blob(job_id: str) -> str:
     return f"keys/{job_id}.json"
+
+
+def cancel_blob(job_id: str) -> str:
+    return f"cancels/{job_id}.json"
 
 
 def record_blob(spec: JobSpec) -> str:
@@ -244,6 +250,17 @@ class JobStore:
         )
         with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
             await _guard(self._container.delete_blob(key_blob(job_id), **condition))
+
+    async def mark_cancel_requested(self, job_id: str) -> None:
+        """Record that the job's caller asked to cancel it (the cancel event can be lost
+        when it reaches the orchestration as it starts its next episode)."""
+        await _guard(self._upload(cancel_blob(job_id), b"{}"))
+
+    async def cancel_requested(self, job_id: str) -> bool:
+        """Whether a cancel was recorded for the job (read from storage, never remembered:
+        another process may have written it)."""
+        blob = self._container.get_blob_client(cancel_blob(job_id))
+        return bool(await _guard(blob.exists()))
 
     async def delete_job(self, spec: JobSpec) -> None:
         """Remove the record of a job that never started (a missing record is fine)."""

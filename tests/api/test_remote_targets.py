@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
+from azure.storage.blob import BlobServiceClient
 from devhost_testkit import http
 
 from devhost.azurite import Azurite
 from devhost.quantum_standin import QuantumStandIn
+from shared.storage import cancel_blob
 
 REMOTE_TARGETS = ("ionq.simulator", "quantinuum.sim.h2-1e", "rigetti.sim.qvm")
 ONLY_Q0_FLIPPED = """OPENQASM 3.0;
@@ -366,3 +368,21 @@ def test_bell_circuit_runs_with_the_managed_identity_and_no_connection_string(
     for text in [*answers, log]:
         for token in tokens:
             assert token not in text
+
+
+def test_a_cancel_whose_event_was_lost_at_a_hand_over_ends_the_job_at_the_next_episode(
+    eager: Api, standin: QuantumStandIn, azurite: Azurite
+) -> None:
+    standin.configure(never_finish=True)
+    job_id = eager.submit_ok(circuit("ionq.simulator"))
+    eager.wait_for(job_id, {"executing"})
+    # What DELETE records before it raises the event; the event itself is "lost".
+    container = BlobServiceClient.from_connection_string(
+        azurite.connection_string
+    ).get_container_client("qjobs-eager")
+    container.upload_blob(cancel_blob(job_id), b"{}", overwrite=True)
+
+    document = eager.wait_for(job_id, timeout=60)
+
+    assert document["status"] == "cancelled"
+    assert cancelled(standin) == [job_id]
