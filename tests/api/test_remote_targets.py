@@ -386,3 +386,24 @@ def test_a_cancel_whose_event_was_lost_at_a_hand_over_ends_the_job_at_the_next_e
 
     assert document["status"] == "cancelled"
     assert cancelled(standin) == [job_id]
+
+
+def test_a_queued_remote_jobs_retry_after_grows_with_its_polling(
+    standin: QuantumStandIn, azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    api = remote_host(standin, azurite, tmp_path_factory.mktemp("patient"), "qjobs-patient")
+    try:
+        standin.configure(queue_seconds=60)
+        job_id = api.submit_ok(circuit("ionq.simulator"))
+        first = api.status(job_id)
+        time.sleep(4)
+        later = api.status(job_id)
+
+        assert first.status == later.status == 202
+        # The orchestrator's waits double from 0.05 s (QJOBS_POLL_*), so after t seconds it
+        # waits about t more: the answer's Retry-After says so, instead of the fixed 1 s.
+        assert int(first.header("Retry-After")) == 1
+        assert int(later.header("Retry-After")) >= 4
+        assert api.cancel(job_id).status == 202
+    finally:
+        api.host.stop()
