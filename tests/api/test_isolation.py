@@ -124,10 +124,10 @@ def test_a_large_body_does_not_stall_another_clients_request(alice: Api, bob: Ap
         busy.extend(status_reads()[:1])
     poster.join()
     assert posted == [202]
-    # A GET served while the body is parsed and validated waits for none of it: typically
-    # not at all, at worst for one stretch of the parser holding the GIL (before the parse
-    # moved off the event loop, such a GET took about 2 s).
-    assert statistics.median(busy) < 10 * idle + 0.05
+    # A GET served while the body is parsed and validated waits for none of that work, at
+    # worst for a stretch of the JSON parser holding the GIL (tens to a few hundred ms on a
+    # loaded machine); before the parse moved off the event loop, such a GET took about 2 s.
+    assert statistics.median(busy) < 20 * idle + 0.3
     assert max(busy) < 1.5
 
 
