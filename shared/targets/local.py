@@ -178,11 +178,13 @@ class LocalPool:
     def _stop_stuck(self, job: _LocalJob) -> None:
         """A cancelled job whose solver ignores the flag (a circuit looping forever): kill its
         worker process; no other job is touched."""
+        # Under the lock: a job that ends hands its worker on to the next job, and that job's
+        # worker must not be the one killed.
         with self._lock:
-            worker = None if job.done.is_set() else job.worker
-        if worker is not None:
+            if job.done.is_set() or job.worker is None:
+                return
             log.warning("cancelled local job %s did not stop; killing its worker", job.job_id)
-            worker.kill()
+            job.worker.kill()
 
     def worker_pids(self) -> list[int]:
         with self._lock:
