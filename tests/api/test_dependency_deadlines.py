@@ -8,7 +8,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
@@ -49,7 +49,7 @@ def frozen(azurite: Azurite) -> Iterator[None]:
         os.kill(azurite.proc.pid, signal.SIGCONT)
 
 
-def timed(call: callable) -> tuple[HttpResult, float]:  # type: ignore[valid-type]
+def timed(call: Callable[[], HttpResult]) -> tuple[HttpResult, float]:
     began = time.monotonic()
     answer = call()
     return answer, time.monotonic() - began
