@@ -4,6 +4,11 @@ Each may run more than once (at-least-once after a crash) and must be safe to re
 submitting uses the job id as the target job id, so a repeat finds the job already there.
 Target calls run in a worker thread: a remote target's SDK blocks on the network.
 
+The durable state is the source of truth: an activity that finds the job's record (with its
+input) missing from Blob Storage (a local storage emulator loses its last seconds of writes
+in a power loss, while the orchestration survived) writes it again from the orchestration's
+own input, read through the durable client binding `starter`.
+
 What they report to the orchestrator is an observation: `{"target_job_id", "state",
 "error", "provider"}`, where `state` is None when a remote target could not be reached
 this time (the orchestrator keeps polling until the job's deadline).
@@ -17,7 +22,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from .job_control import target_done_announcer
+from .job_control import orchestration_problem, target_done_announcer
 from .job_events import log_job_event, milliseconds_between
 from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp, utc_now
 from .storage import job_store
@@ -33,13 +38,30 @@ from .targets import (
 
 
 class MissingInput(RuntimeError):
-    """The job's record (with its input) is gone: nothing can be submitted."""
+    """The job's record (with its input) is gone, and its orchestration holds no copy."""
 
 
-async def _submit(spec: JobSpec, target: Target) -> str:
-    problem = await job_store().get_problem(spec)
+async def _restore_record(
+    spec: JobSpec, starter: str | None, state: JobState = JobState.WAITING
+) -> dict[str, Any]:
+    """Write the job's lost record again, in `state`, from its orchestration's input."""
+    problem = None if starter is None else await orchestration_problem(starter, spec.id)
     if problem is None:
         raise MissingInput(f"job {spec.id} has no record in Blob Storage")
+    await job_store().put_job(spec, problem, state)
+    log_job_event("record_restored", spec, logging.WARNING, state=state.value)
+    return problem
+
+
+async def _record_state(spec: JobSpec, state: JobState, starter: str | None) -> None:
+    if not await job_store().set_record_state(spec, state):
+        await _restore_record(spec, starter, state)
+
+
+async def _submit(spec: JobSpec, target: Target, starter: str | None) -> str:
+    problem = await job_store().get_problem(spec)
+    if problem is None:
+        problem = await _restore_record(spec, starter)
     return await asyncio.to_thread(target.submit, spec.id, spec.kind, problem, spec.owner)
 
 
@@ -75,7 +97,7 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
     began = time.monotonic()
     try:
         target = await target_named(spec.target)
-        target_job_id = await _submit(spec, target)
+        target_job_id = await _submit(spec, target, starter)
     except TargetRejected as rejected:
         log_job_event("target_rejected", spec, logging.WARNING, error=rejected.error.code)
         return _rejected(spec.id, rejected.error)
@@ -120,7 +142,7 @@ async def _poll(work: dict[str, Any], starter: str | None) -> dict[str, Any]:
         return _rejected(target_job_id, rejected.error)
     except TargetJobLost:
         log_job_event("target_lost", spec, logging.WARNING, step="poll")
-        await _submit(spec, target)
+        await _submit(spec, target, starter)
         _announce_when_done(work, target, starter)
         status = TargetStatus(JobState.WAITING)
     return _observed(target_job_id, status)
@@ -137,14 +159,14 @@ async def cancel_target_job(work: dict[str, Any]) -> dict[str, Any]:
     return await poll_target_job(work)
 
 
-async def record_job_state(work: dict[str, Any]) -> None:
+async def record_job_state(work: dict[str, Any], starter: str | None = None) -> None:
     spec = JobSpec.from_json(work["spec"])
-    await job_store().set_record_state(spec, JobState(work["state"]))
+    await _record_state(spec, JobState(work["state"]), starter)
     # The orchestration records only the move to executing (final states go to finish_job).
     log_job_event("state", spec, from_state=JobState.WAITING.value, state=work["state"])
 
 
-async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
+async def finish_job(work: dict[str, Any], starter: str | None = None) -> dict[str, Any]:
     """Store the result of a succeeded job and the record's final state; the final lifecycle,
     or {"resubmitted": true} when the target had lost the output and was given the job again."""
     spec = JobSpec.from_json(work["spec"])
@@ -158,7 +180,7 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
             output = await asyncio.to_thread(target.output, work["target_job_id"])
         except TargetJobLost:
             log_job_event("target_lost", spec, logging.WARNING, step="output")
-            await _submit(spec, target)
+            await _submit(spec, target, starter)
             return {"resubmitted": True}
         except TargetRejected as rejected:
             lifecycle = Lifecycle(
@@ -170,7 +192,7 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
             )
         else:
             await store.put_result(spec.id, output)
-    await store.set_record_state(spec, lifecycle.state)
+    await _record_state(spec, lifecycle.state, starter)
     _log_finished(spec, lifecycle)
     return lifecycle.to_json()
 

@@ -58,6 +58,7 @@ class Settings:
     program_max_time_limit: float
     max_jobs_in_flight: int
     max_submissions_per_minute: int
+    dependency_deadline_seconds: float
 
 
 def number_setting(
@@ -139,6 +140,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_jobs_in_flight=int(number_setting(env, "QJOBS_MAX_JOBS_IN_FLIGHT", 100, 1, 10**6)),
         max_submissions_per_minute=int(
             number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
+        ),
+        dependency_deadline_seconds=number_setting(
+            env, "QJOBS_DEPENDENCY_DEADLINE_SECONDS", 3.0, 0.1, 60
         ),
     )
 

@@ -1,7 +1,8 @@
 """HTTP plumbing shared by the function folders: JSON in, JSON or problem+json out.
 
 `endpoint` wraps every HTTP function once, so each maps failures the same way: ApiError to its
-problem, unreachable storage / Key Vault / durable host to 503 with Retry-After, anything
+problem, unreachable storage / Key Vault / durable host to 503 with Retry-After (each call
+to one is bounded by QJOBS_DEPENDENCY_DEADLINE_SECONDS, see shared/deadlines.py), anything
 else to a 500 problem with no detail (the traceback goes to the log, never the caller).
 """
 
@@ -19,6 +20,7 @@ import azure.functions as func
 
 from .auth import identify_caller
 from .config import ConfigError, PollPolicy, settings
+from .deadlines import dependency_deadline
 from .job_control import OrchestrationUnavailable
 from .jobs import JobView, status_link, utc_now
 from .problems import ApiError, invalid_request, service_unavailable
@@ -137,8 +139,10 @@ def endpoint(handler: Handler) -> Handler:
     async def wrapper(req: func.HttpRequest, starter: str) -> func.HttpResponse:
         retry_after = 5
         try:
-            retry_after = settings().retry_after_seconds
-            return await handler(req, df.DurableOrchestrationClient(starter))
+            config = settings()
+            retry_after = config.retry_after_seconds
+            with dependency_deadline(config.dependency_deadline_seconds):
+                return await handler(req, df.DurableOrchestrationClient(starter))
         except ApiError as error:
             return problem_response(error)
         except StorageUnavailable as error:

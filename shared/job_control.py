@@ -16,14 +16,17 @@ import aiohttp
 import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
+from .deadlines import within_deadline
 from .job_events import log_job_event
 from .jobs import (
+    PROBLEM,
     JobError,
     JobSpec,
     JobState,
     JobView,
     Lifecycle,
     is_job_id,
+    orchestration_input,
     owner_tag,
     timestamp,
 )
@@ -101,7 +104,7 @@ def view_of(status: df.DurableOrchestrationStatus) -> JobView | None:
 async def find_job(client: df.DurableOrchestrationClient, job_id: str) -> JobView | None:
     """The job with this id, whoever owns it, or None."""
     try:
-        status = await client.get_status(job_id, show_input=True)
+        status = await within_deadline(client.get_status(job_id, show_input=True))
     except (aiohttp.ClientError, TimeoutError) as error:
         raise OrchestrationUnavailable(str(error)) from error
     return view_of(status)
@@ -121,10 +124,13 @@ async def read_job(client: df.DurableOrchestrationClient, job_id: str, owner: st
     return view
 
 
-async def start_job(client: df.DurableOrchestrationClient, spec: JobSpec) -> None:
+async def start_job(
+    client: df.DurableOrchestrationClient, spec: JobSpec, problem: dict[str, Any]
+) -> None:
     """Start the job's orchestration; OrchestrationUnavailable when the host refuses."""
+    started_with = orchestration_input(spec, problem)
     try:
-        await client.start_new(ORCHESTRATOR, spec.id, spec.to_json())
+        await within_deadline(client.start_new(ORCHESTRATOR, spec.id, started_with))
     except Exception as error:  # the SDK raises bare Exception for every refusal
         raise OrchestrationUnavailable(str(error)) from error
 
@@ -146,7 +152,9 @@ async def request_cancel(
         raise already_final(view)
     event = round_event(CANCEL_EVENT, view.poll_round)
     try:
-        await client.raise_event(view.spec.id, event, {"reason": "requested by caller"})
+        await within_deadline(
+            client.raise_event(view.spec.id, event, {"reason": "requested by caller"})
+        )
     except (aiohttp.ClientError, TimeoutError) as error:
         raise service_unavailable("The job service is not answering.", retry_after) from error
     except Exception as error:  # 410/404: it finished between the read and the signal
@@ -183,6 +191,19 @@ def round_event(name: str, poll_round: int | None) -> str:
     that has just ended is still seen: the orchestrator checks the ended rounds' waits.
     """
     return name if poll_round is None else f"{name}-{poll_round}"
+
+
+async def orchestration_problem(starter: str, job_id: str) -> dict[str, Any] | None:
+    """The input the job's orchestration was started with (None if it holds none: started by
+    an older version), read by an activity through its durable client binding `starter`."""
+    client = df.DurableOrchestrationClient(starter)
+    try:
+        status = await client.get_status(job_id, show_input=True)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise OrchestrationUnavailable(str(error)) from error
+    started_with = _decoded(status.input_)
+    problem = started_with.get(PROBLEM) if isinstance(started_with, dict) else None
+    return problem if isinstance(problem, dict) else None
 
 
 def target_done_announcer(starter: str, job_id: str, event: str) -> Callable[[], None]:

@@ -1,8 +1,10 @@
 """The job model: ids, lifecycle states, the orchestration's input, and the job's public view.
 
 One job is one Durable orchestration whose instance id is the job id. Its input is a JobSpec
-(small: the problem itself lives in Blob Storage); its custom status and output carry the
-lifecycle, so a status read is one durable status query and never touches the target.
+and, under PROBLEM, the job's input (also in Blob Storage, where activities read it; the
+durable state is the source of truth when storage lost a recent write); its custom status and
+output carry the lifecycle, so a status read is one durable status query and never touches
+the target.
 """
 
 from __future__ import annotations
@@ -88,6 +90,14 @@ class JobSpec:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobSpec:
         return cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+
+
+PROBLEM = "problem"
+
+
+def orchestration_input(spec: JobSpec, problem: dict[str, Any]) -> dict[str, Any]:
+    """What the job's orchestration is started with: its spec and its input."""
+    return {**spec.to_json(), PROBLEM: problem}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ never reach the target. Everything here must be deterministic: it is replayed.
 
 A remote job can wait in a provider's queue for days, so the orchestration starts afresh
 (`continue_as_new`) every ROUNDS_PER_EPISODE polls, carrying what it knows in its input
-(the JobSpec plus a `resume` entry): each episode's history, and so each replay, stays small.
+(the JobSpec, the job's input and a `resume` entry): each episode's history, and so each
+replay, stays small. Activities get the spec without the job's input (it would be copied
+into the history with every call); one that finds the input missing from Blob Storage reads
+it from the orchestration's input.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import azure.durable_functions as df
 
 from .config import PollPolicy
 from .job_control import CANCEL_EVENT, TARGET_DONE_EVENT, round_event
-from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp
+from .jobs import PROBLEM, JobError, JobSpec, JobState, Lifecycle, timestamp
 
 SUBMIT = "submit_target_job"
 POLL = "poll_target_job"
@@ -52,10 +55,12 @@ def _unavailable(step: str) -> JobError:
 
 
 def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
-    spec_json = context.get_input()
+    started_with = context.get_input()
+    kept = {PROBLEM: started_with[PROBLEM]} if PROBLEM in started_with else {}
+    resume = started_with.get("resume")
+    spec_json = {k: v for k, v in started_with.items() if k not in (PROBLEM, "resume")}
     spec = JobSpec.from_json(spec_json)
     policy = PollPolicy.from_json(spec.poll)
-    resume = spec_json.get("resume")
     if resume is None:
         deadline = context.current_utc_datetime + timedelta(seconds=policy.max_job_seconds)
         lifecycle = Lifecycle(JobState.WAITING)
@@ -79,7 +84,6 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
         polled = resume["polled"]
         poll_round = resume["poll_round"]
         _show(context, lifecycle, poll_round)
-    spec_json = {key: value for key, value in spec_json.items() if key != "resume"}
     work = {"spec": spec_json, "target_job_id": polled["target_job_id"]}
     # Every round's cancel wait in this episode: a cancel raised just as its round ended
     # lands in an earlier round's wait (each round waits under its own names, see
@@ -134,6 +138,7 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
             context.continue_as_new(
                 {
                     **spec_json,
+                    **kept,
                     "resume": {
                         "deadline": deadline.isoformat(),
                         "lifecycle": lifecycle.to_json(),

@@ -26,6 +26,7 @@ import azure.durable_functions as df
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
 from .config import Settings
+from .deadlines import within_deadline
 from .job_control import OrchestrationUnavailable
 from .jobs import owner_tag
 from .problems import too_many_requests
@@ -40,8 +41,8 @@ async def jobs_in_flight(client: df.DurableOrchestrationClient, owner: str) -> s
     """The ids of the owner's orchestrations that are pending or running, as the durable host
     says."""
     try:
-        found = await client.get_status_by(
-            runtime_status=_IN_FLIGHT, instance_id_prefix=owner_tag(owner)
+        found = await within_deadline(
+            client.get_status_by(runtime_status=_IN_FLIGHT, instance_id_prefix=owner_tag(owner))
         )
     except (aiohttp.ClientError, TimeoutError) as error:
         raise OrchestrationUnavailable(str(error)) from error
@@ -82,7 +83,12 @@ class Quotas:
                 f"At most {config.max_submissions_per_minute} jobs may be submitted per minute.",
                 max(1, wait),
             )
-        async with usage.recount:
+        try:
+            # Those queued behind a count against a frozen durable host give up with it.
+            await within_deadline(usage.recount.acquire())
+        except TimeoutError as error:
+            raise OrchestrationUnavailable("the durable host's count did not answer") from error
+        try:
             age = self._clock() - usage.counted_at
             over = usage.in_flight >= config.max_jobs_in_flight
             # Jobs still starting cannot have finished: when they alone fill the limit, no
@@ -102,6 +108,8 @@ class Quotas:
                     config.retry_after_seconds,
                 )
             usage.starting.add(job_id)
+        finally:
+            usage.recount.release()
         usage.submissions.append(now)
 
     def started(self, owner: str, job_id: str) -> None:

@@ -46,6 +46,7 @@ from azure.core.exceptions import (
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient, LinearRetry
 
 from .config import Settings, settings
+from .deadlines import within_deadline
 from .identity import azure_credential
 from .jobs import JobSpec, JobState
 
@@ -200,12 +201,14 @@ class JobStore:
         except ResourceNotFoundError:
             return None
 
-    async def put_job(self, spec: JobSpec, problem: dict[str, Any]) -> None:
-        """Write the job record with its input, in state waiting."""
+    async def put_job(
+        self, spec: JobSpec, problem: dict[str, Any], state: JobState = JobState.WAITING
+    ) -> None:
+        """Write the job record with its input (in state waiting, unless it is restored)."""
         public = {k: v for k, v in spec.to_json().items() if k in _RECORD_FIELDS}
         data = _json_bytes({"job": public, "problem": problem})
         name = record_blob(spec)
-        await _guard(self._upload(name, data, record_metadata(spec, JobState.WAITING)))
+        await _guard(self._upload(name, data, record_metadata(spec, state)))
         self._remember(name, {"problem": problem}, len(data))
 
     async def get_problem(self, spec: JobSpec) -> dict[str, Any] | None:
@@ -220,9 +223,14 @@ class JobStore:
     async def get_result(self, job_id: str) -> dict[str, Any] | None:
         return await self._read_json(result_blob(job_id))
 
-    async def set_record_state(self, spec: JobSpec, state: JobState) -> None:
+    async def set_record_state(self, spec: JobSpec, state: JobState) -> bool:
+        """Show the job's state in its record's metadata; False when there is no record."""
         blob = self._container.get_blob_client(record_blob(spec))
-        await _guard(blob.set_blob_metadata(record_metadata(spec, state)))
+        try:
+            await _guard(blob.set_blob_metadata(record_metadata(spec, state)))
+        except ResourceNotFoundError:
+            return False
+        return True
 
     async def claim_job_id(self, spec: JobSpec) -> IdClaim:
         """Claim the spec's job id for this request, or learn who holds it.
@@ -236,11 +244,18 @@ class JobStore:
             return IdClaim(spec, etag=None)
         except ResourceExistsError:
             pass
-        try:
-            downloader = await _guard(self._container.download_blob(key_blob(spec.id)))
-            holder = JobSpec.from_json(json.loads(await _guard(downloader.readall())))
-        except ResourceNotFoundError:  # released a moment ago: claim it afresh
+        claim = await self.id_claim(spec.id)
+        if claim is None:  # released a moment ago: claim it afresh
             return await self.claim_job_id(spec)
+        return claim
+
+    async def id_claim(self, job_id: str) -> IdClaim | None:
+        """Who holds the job id now (None when nobody does)."""
+        try:
+            downloader = await _guard(self._container.download_blob(key_blob(job_id)))
+            holder = JobSpec.from_json(json.loads(await _guard(downloader.readall())))
+        except ResourceNotFoundError:
+            return None
         return IdClaim(holder, etag=downloader.properties.etag)
 
     async def release_job_id(self, job_id: str, etag: str | None = None) -> None:
@@ -250,6 +265,12 @@ class JobStore:
         )
         with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
             await _guard(self._container.delete_blob(key_blob(job_id), **condition))
+
+    async def release_claim_of(self, spec: JobSpec) -> None:
+        """Give up the job id's claim if this very submission (`spec`) holds it."""
+        claim = await self.id_claim(spec.id)
+        if claim is not None and claim.holder == spec:
+            await self.release_job_id(spec.id, claim.etag)
 
     async def mark_cancel_requested(self, job_id: str) -> None:
         """Record that the job's caller asked to cancel it (the cancel event can be lost
@@ -311,14 +332,15 @@ def _json_bytes(value: Any) -> bytes:
 
 async def _guard(operation: Any) -> Any:
     try:
-        return await operation
+        return await within_deadline(operation)
     except (ResourceNotFoundError, ResourceExistsError, ResourceModifiedError):
         raise
     except (TimeoutError, AzureError, OSError) as error:
         raise StorageUnavailable(type(error).__name__) from error
 
 
-# Fail fast: a caller waits on these. (The storage SDK's own default backs off 15 s, 18 s...)
+# Retry quickly (the storage SDK's own default backs off 15 s, 18 s...). A request gives up
+# a call after its dependency deadline whatever these say; activities wait them out.
 _CLIENT_OPTIONS: dict[str, Any] = {
     "retry_policy": LinearRetry(backoff=0.3, random_jitter_range=0, retry_total=2),
     "connection_timeout": 3,

@@ -7,6 +7,11 @@ Requests with one Idempotency-Key share one job id. Starting an orchestration is
 durable host replaces a finished instance), so the id is claimed in Blob Storage first: only
 the request that creates the id's key blob writes a record and starts the job; every other
 one waits for that job and answers its replay, or 422 for a different request.
+
+A submission that fails (a dependency down or past its deadline) removes its record and
+releases its claim: at once when storage answers, else in the background until it does (a
+frozen storage may take in the writes it was sent late). A claim whose holder cannot still be
+starting its job (older than the holder's dependency deadlines allow) is taken over.
 """
 
 from __future__ import annotations
@@ -47,8 +52,14 @@ _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # A request that finds its Idempotency-Key held waits this long for the holder's job to start.
 _HOLDER_FIRST_WAIT_SECONDS = 0.02
 _HOLDER_MAX_WAIT_SECONDS = 10.0
-# A claim this old without a started job belongs to a request that died (a crashed host).
-_ABANDONED_CLAIM = timedelta(minutes=2)
+# After claiming, a submission makes at most this many dependency calls before it has started
+# its job or given up; slack covers clock skew between hosts and a busy event loop.
+_CALLS_AFTER_CLAIM = 3
+_CLAIM_SLACK = timedelta(seconds=5)
+# A failed submission's clean-up retries this long while storage does not answer.
+_CLEANUP_SECONDS = 120.0
+_CLEANUP_MAX_WAIT_SECONDS = 1.0
+_cleanups: set[asyncio.Task[None]] = set()
 
 
 @dataclass(frozen=True)
@@ -177,8 +188,9 @@ async def _started_by_holder(
 ) -> Accepted | None:
     """The job of the request that holds this Idempotency-Key, once that request started it.
 
-    None when the holder died before starting it (its claim is older than any submission
-    takes): the claim is released and this request may claim the key afresh.
+    None when the holder gave up (it released its claim) or died before starting it (its
+    claim is older than any submission takes, and is released): this request may claim the
+    key afresh.
     """
     delay = _HOLDER_FIRST_WAIT_SECONDS
     waited = 0.0
@@ -187,10 +199,13 @@ async def _started_by_holder(
         if existing is not None:
             return existing
         age = utc_now() - datetime.fromisoformat(claim.holder.created)
-        if age > _ABANDONED_CLAIM:
+        if age > _abandoned_claim_age():
             await job_store().release_job_id(claim.holder.id, claim.etag)
             return None
         _check_same_request(claim.holder, request, owner)
+        current = await job_store().id_claim(claim.holder.id)
+        if current is None or current.etag != claim.etag:  # released: claim the key afresh
+            return None
         if waited >= _HOLDER_MAX_WAIT_SECONDS:
             raise OrchestrationUnavailable(f"job {claim.holder.id} is still being started")
         await asyncio.sleep(delay)
@@ -254,7 +269,11 @@ async def _create(
     )
     store = job_store()
     if idempotency_key is not None:
-        claim = await store.claim_job_id(spec)
+        try:
+            claim = await store.claim_job_id(spec)
+        except StorageUnavailable:
+            _forget_later(spec, claimed=True)  # a frozen storage may take the claim in late
+            raise
         if claim.etag is not None:
             existing = await _started_by_holder(client, claim, request, owner)
             if existing is not None:
@@ -262,17 +281,50 @@ async def _create(
             return await submit(client, owner, request, idempotency_key)
     try:
         await store.put_job(spec, request.problem)
-        await start_job(client, spec)
-    except (StorageUnavailable, OrchestrationUnavailable):
-        await _forget(spec, claimed=idempotency_key is not None)
+        await start_job(client, spec, request.problem)
+    except StorageUnavailable:
+        _forget_later(spec, claimed=idempotency_key is not None)
+        raise
+    except OrchestrationUnavailable:
+        try:
+            await _forget(spec, claimed=idempotency_key is not None)
+        except StorageUnavailable:
+            _forget_later(spec, claimed=idempotency_key is not None)
         raise
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
 
 
+def _abandoned_claim_age() -> timedelta:
+    """How old a claim is once its holder can no longer be starting its job."""
+    deadline = timedelta(seconds=settings().dependency_deadline_seconds)
+    return _CALLS_AFTER_CLAIM * deadline + _CLAIM_SLACK
+
+
 async def _forget(spec: JobSpec, *, claimed: bool) -> None:
-    try:
-        await job_store().delete_job(spec)
-        if claimed:
-            await job_store().release_job_id(spec.id)
-    except StorageUnavailable:
-        log.warning("could not remove the blobs of job %s that never started", spec.id)
+    """Remove the record of a job that never started, and release its claim."""
+    await job_store().delete_job(spec)
+    if claimed:
+        await job_store().release_claim_of(spec)
+
+
+def _forget_later(spec: JobSpec, *, claimed: bool) -> None:
+    """_forget in the background, retried while storage does not answer."""
+    task = asyncio.get_running_loop().create_task(_forget_when_possible(spec, claimed))
+    _cleanups.add(task)
+    task.add_done_callback(_cleanups.discard)
+
+
+async def _forget_when_possible(spec: JobSpec, claimed: bool) -> None:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + _CLEANUP_SECONDS
+    wait = 0.1
+    while True:
+        try:
+            await _forget(spec, claimed=claimed)
+            return
+        except StorageUnavailable:
+            if loop.time() > give_up:
+                log.warning("could not remove the blobs of job %s that never started", spec.id)
+                return
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, _CLEANUP_MAX_WAIT_SECONDS)

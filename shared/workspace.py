@@ -10,7 +10,8 @@ Settings (the Functions app settings, `os.environ` unless a mapping is passed):
   `quantum-workspace-location`), all read with `azure_credential()`. The answer is
   cached for `QJOBS_SECRETS_TTL_SECONDS` (default 300); callers that arrive during a miss
   share one Key Vault round trip. A whole read is bounded by
-  `QJOBS_KEYVAULT_TIMEOUT_SECONDS` (default 5).
+  `QJOBS_KEYVAULT_TIMEOUT_SECONDS` (default 5), and an HTTP request waits for it no longer
+  than its dependency deadline (shared/deadlines.py).
 - otherwise `QJOBS_WORKSPACE_CONNECTION_STRING`, or `QJOBS_WORKSPACE_RESOURCE_ID` and
   `QJOBS_WORKSPACE_LOCATION`; none set means local-only mode (`None`).
 
@@ -44,6 +45,7 @@ from azure.core.exceptions import (
 from azure.keyvault.secrets.aio import SecretClient
 
 from .config import ConfigError, number_setting
+from .deadlines import within_deadline
 from .identity import azure_credential
 
 FAILURE_TTL_SECONDS = 5.0
@@ -145,8 +147,12 @@ async def workspace_coordinates(
         read = asyncio.create_task(_read_key_vault(source, timeout))
         read.add_done_callback(functools.partial(_settle, source, ttl))
         _reads[source] = read
-    # shield: a caller that gives up must not cancel the read the others wait for.
-    return await asyncio.shield(read)
+    # shield: a caller that gives up (its request's dependency deadline) must not cancel the
+    # read the others wait for.
+    try:
+        return await within_deadline(asyncio.shield(read))
+    except TimeoutError:
+        raise WorkspaceUnavailable(f"Key Vault {vault_url} did not answer in time") from None
 
 
 def _settle(source: _Source, ttl: float, read: asyncio.Task[WorkspaceCoordinates]) -> None:
