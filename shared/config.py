@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -58,6 +59,7 @@ class Settings:
     program_max_time_limit: float
     max_jobs_in_flight: int
     max_submissions_per_minute: int
+    list_token_key: bytes = field(repr=False)
 
 
 def number_setting(
@@ -108,6 +110,27 @@ def _auth_mode(env: Mapping[str, str]) -> str:
     return mode
 
 
+LIST_TOKEN_KEY_MIN_LENGTH = 32
+
+
+def _list_token_key(env: Mapping[str, str]) -> bytes:
+    """QJOBS_LIST_TOKEN_KEY signs GET /api/jobs continuation tokens (shared/storage.py), so
+    that every instance accepts the others' tokens and they survive a restart; unset, a
+    random key of this process (its tokens then end with it)."""
+    key = env.get("QJOBS_LIST_TOKEN_KEY", "").strip()
+    if not key:
+        return secrets.token_bytes(32)
+    if key.startswith("@Microsoft.KeyVault("):
+        raise ConfigError(
+            "QJOBS_LIST_TOKEN_KEY is a Key Vault reference the host could not resolve"
+        )
+    if len(key) < LIST_TOKEN_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"QJOBS_LIST_TOKEN_KEY must be at least {LIST_TOKEN_KEY_MIN_LENGTH} characters"
+        )
+    return key.encode("utf-8", "surrogatepass")
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; raises ConfigError naming a bad setting."""
     cpus = os.cpu_count() or 1
@@ -140,6 +163,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_submissions_per_minute=int(
             number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
         ),
+        list_token_key=_list_token_key(env),
     )
 
 
