@@ -62,6 +62,9 @@ class DevHost:
         self.app: App = load_app(options.app_dir)
         self._routes = build_routes(self.app)
         self._executor = ThreadPoolExecutor(thread_pool_size(), thread_name_prefix="devhost-sync")
+        # The durable state holds every client's job data: the owner's alone.
+        options.data_dir.mkdir(parents=True, exist_ok=True)
+        options.data_dir.chmod(0o700)
         self._store = Store(options.data_dir / f"{self.app.hub_name}.sqlite3")
         self._engine = DurableEngine(self.app, self._store, self._executor)
         self._keys = load_host_keys(options.data_dir)
