@@ -129,7 +129,12 @@ def http(
 
 
 def raw_header_request(
-    base_url: str, method: str, path: str, headers: dict[str, bytes], timeout: float = 10.0
+    base_url: str,
+    method: str,
+    path: str,
+    headers: dict[str, bytes],
+    body: bytes | None = None,
+    timeout: float = 10.0,
 ) -> HttpResult:
     """One request whose header values are sent byte for byte (urllib would encode them)."""
     url = urllib.parse.urlsplit(base_url)
@@ -138,7 +143,7 @@ def raw_header_request(
         connection.putrequest(method, path)
         for name, value in headers.items():
             connection.putheader(name, value)
-        connection.endheaders()
+        connection.endheaders(body)
         response = connection.getresponse()
         return HttpResult(response.status, dict(response.getheaders()), response.read())
     finally:

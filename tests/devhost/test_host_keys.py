@@ -157,3 +157,8 @@ def test_a_key_header_that_is_not_utf8_is_401(durable_host: DevHost, value: byte
     )
     assert answer.status == 401, answer.text
     assert answer.header("content-type").startswith("application/problem+json")
+
+
+def test_a_code_query_that_is_not_utf8_is_401(durable_host: DevHost) -> None:
+    answer = raw_header_request(durable_host.base_url, "GET", "/admin/host/status?code=%ff%fe", {})
+    assert answer.status == 401, answer.text
