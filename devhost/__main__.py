@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import PRIVATE_UMASK
 from .app import AppLoadError
 from .azurite import Azurite, AzuriteError
 from .local_settings import load_local_settings
@@ -147,6 +148,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.umask(PRIVATE_UMASK)
     announce = args.announce
     if announce is not None:
         announce = announce.replace("{url}", f"http://{args.host}:{args.port}")

@@ -36,6 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from . import PRIVATE_UMASK
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN_ENV = "QJOBS_AZURITE_BIN"
 HOST = "127.0.0.1"
@@ -148,7 +150,9 @@ class Azurite:
                 f"(it installs the node packages) or set {BIN_ENV}"
             )
         if self.location is not None:
+            # Its blobs are every client's job data: the owner's alone, folder and files.
             self.location.mkdir(parents=True, exist_ok=True)
+            self.location.chmod(0o700)
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         try:
             self.proc = subprocess.Popen(
@@ -159,6 +163,7 @@ class Azurite:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 preexec_fn=_die_with_parent(),
+                umask=PRIVATE_UMASK,
             )
         except OSError as exc:
             self._close_output()

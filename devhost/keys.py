@@ -50,7 +50,10 @@ class HostKeys:
     def accepts(self, query: Mapping[str, str], headers: Mapping[str, str]) -> bool:
         """Whether a request carries the system key (constant-time comparison)."""
         offered = query.get(KEY_QUERY) or headers.get(KEY_HEADER) or ""
-        return hmac.compare_digest(offered.encode(), self.system_key.encode())
+        # A header's undecodable bytes arrive as lone surrogates: encode them, never raise.
+        return hmac.compare_digest(
+            offered.encode("utf-8", "surrogatepass"), self.system_key.encode("utf-8")
+        )
 
 
 def load_host_keys(data_dir: Path, environ: Mapping[str, str] = os.environ) -> HostKeys:

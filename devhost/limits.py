@@ -9,6 +9,13 @@
   MinRequestBodyDataRate, which the Functions host inherits); a slower one is answered
   408 and the connection closed.
 
+- Connections (see devhost/connections.py): a connection must send its first request head
+  within ``DEVHOST_REQUEST_HEADERS_TIMEOUT_SECONDS`` (default 30 s, Kestrel's
+  RequestHeadersTimeout); one idle between requests, or still without the next complete
+  head, is closed after ``DEVHOST_KEEPALIVE_TIMEOUT_SECONDS`` (default 130 s, Kestrel's
+  KeepAliveTimeout); beyond ``DEVHOST_MAX_CONNECTIONS`` open connections (default 1000) a
+  new one is answered 503 and closed.
+
 Errors are ``application/problem+json``.
 """
 
@@ -25,9 +32,15 @@ from .problems import problem
 
 MAX_BODY_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
 BODY_GRACE_SETTING = "DEVHOST_REQUEST_BODY_GRACE_SECONDS"
+HEADERS_TIMEOUT_SETTING = "DEVHOST_REQUEST_HEADERS_TIMEOUT_SECONDS"
+KEEPALIVE_TIMEOUT_SETTING = "DEVHOST_KEEPALIVE_TIMEOUT_SECONDS"
+MAX_CONNECTIONS_SETTING = "DEVHOST_MAX_CONNECTIONS"
 DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024
 DEFAULT_BODY_GRACE_S = 5.0
 MIN_BODY_BYTES_PER_S = 240.0
+DEFAULT_HEADERS_TIMEOUT_S = 30.0
+DEFAULT_KEEPALIVE_TIMEOUT_S = 130.0
+DEFAULT_MAX_CONNECTIONS = 1000
 
 
 class LimitSettingError(ValueError):
@@ -39,12 +52,22 @@ class RequestLimits:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     body_grace_s: float = DEFAULT_BODY_GRACE_S
     min_body_rate: float = MIN_BODY_BYTES_PER_S
+    headers_timeout_s: float = DEFAULT_HEADERS_TIMEOUT_S
+    keepalive_timeout_s: float = DEFAULT_KEEPALIVE_TIMEOUT_S
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
 
 def limits_from_settings(environ: Mapping[str, str] = os.environ) -> RequestLimits:
     return RequestLimits(
         max_body_bytes=int(_positive(environ, MAX_BODY_SETTING, DEFAULT_MAX_BODY_BYTES)),
         body_grace_s=_positive(environ, BODY_GRACE_SETTING, DEFAULT_BODY_GRACE_S),
+        headers_timeout_s=_positive(environ, HEADERS_TIMEOUT_SETTING, DEFAULT_HEADERS_TIMEOUT_S),
+        keepalive_timeout_s=_positive(
+            environ, KEEPALIVE_TIMEOUT_SETTING, DEFAULT_KEEPALIVE_TIMEOUT_S
+        ),
+        max_connections=max(
+            1, int(_positive(environ, MAX_CONNECTIONS_SETTING, DEFAULT_MAX_CONNECTIONS))
+        ),
     )
 
 

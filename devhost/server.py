@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from .app import DURABLE_CLIENT_TYPES, App, Function, load_app
+from .connections import guarded
 from .durable.engine import DurableEngine
 from .durable.http_api import DurableHttpApi, client_binding
 from .durable.store import Store
@@ -62,6 +63,9 @@ class DevHost:
         self.app: App = load_app(options.app_dir)
         self._routes = build_routes(self.app)
         self._executor = ThreadPoolExecutor(thread_pool_size(), thread_name_prefix="devhost-sync")
+        # The durable state holds every client's job data: the owner's alone.
+        options.data_dir.mkdir(parents=True, exist_ok=True)
+        options.data_dir.chmod(0o700)
         self._store = Store(options.data_dir / f"{self.app.hub_name}.sqlite3")
         self._engine = DurableEngine(self.app, self._store, self._executor)
         self._keys = load_host_keys(options.data_dir)
@@ -110,10 +114,20 @@ class DevHost:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         dispatcher = await self._engine.start()
-        self._runner = web.AppRunner(self._web_app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self._web_app(),
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=self._limits.keepalive_timeout_s,
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.options.host, self.options.port, backlog=1024)
-        await site.start()
+        assert self._runner.server is not None
+        listener = await loop.create_server(
+            guarded(self._runner.server, self._limits),
+            self.options.host,
+            self.options.port,
+            backlog=1024,
+        )
         log.warning(
             "devhost ready: http://%s:%d (%d functions: %s)",
             self.options.host,
@@ -123,6 +137,7 @@ class DevHost:
         )
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({stopping, dispatcher}, return_when=asyncio.FIRST_COMPLETED)
+        listener.close()
         await self._runner.cleanup()
         if dispatcher.done():
             stopping.cancel()

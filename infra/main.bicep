@@ -60,6 +60,11 @@ param gatewaySecret string
 @description('The function key API Management sends (x-functions-key).')
 param gatewayFunctionKey string
 
+@secure()
+@minLength(32)
+@description('Signs GET /api/jobs continuation tokens (QJOBS_LIST_TOKEN_KEY); kept in Key Vault. A new one (the default) makes earlier tokens answer 400.')
+param listTokenKey string = newGuid()
+
 var shapes = {
   dev: {
     apimSku: 'Developer'
@@ -169,6 +174,7 @@ module vault 'modules/key-vault.bicep' = {
     workspaceLocation: workspace.outputs.location
     gatewaySecret: gatewaySecret
     gatewayFunctionKey: gatewayFunctionKey
+    listTokenKey: listTokenKey
   }
 }
 
@@ -200,6 +206,7 @@ module app 'modules/function-app.bicep' = {
     jobContainer: jobContainer
     keyVaultUri: vault.outputs.uri
     gatewaySecretUri: vault.outputs.gatewaySecretUri
+    listTokenKeyUri: vault.outputs.listTokenKeyUri
     remoteTargets: remoteTargets
     maxJobsInFlight: shape.maxJobsInFlight
     maxSubmissionsPerMinute: shape.maxSubmissionsPerMinute

@@ -75,13 +75,18 @@ def authenticate_gateway(headers: Mapping[str, str], gateway_secret: str) -> str
     """The client the gateway vouches for; raises ApiError 401 unless the request carries
     the gateway's secret and a usable client name."""
     presented = headers.get(GATEWAY_SECRET_HEADER, "")
-    # Compare digests: constant time, and any bytes a header may carry compare safely.
-    if not hmac.compare_digest(key_hash(presented), key_hash(gateway_secret)):
+    # Compare digests in constant time; a header's undecodable bytes arrive as lone
+    # surrogates, which surrogatepass encodes instead of raising.
+    if not hmac.compare_digest(_digest(presented), _digest(gateway_secret)):
         raise unauthorized("Call qjobs through its API gateway.")
     client = headers.get(GATEWAY_CLIENT_HEADER, "").strip()
     if not _CLIENT.fullmatch(client):
         raise unauthorized("The gateway named no usable caller.")
     return client
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def identify_caller(headers: Mapping[str, str], settings: Settings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ class Settings:
     max_jobs_in_flight: int
     max_submissions_per_minute: int
     dependency_deadline_seconds: float
+    list_token_key: bytes = field(repr=False)
 
 
 def number_setting(
@@ -109,6 +111,27 @@ def _auth_mode(env: Mapping[str, str]) -> str:
     return mode
 
 
+LIST_TOKEN_KEY_MIN_LENGTH = 32
+
+
+def _list_token_key(env: Mapping[str, str]) -> bytes:
+    """QJOBS_LIST_TOKEN_KEY signs GET /api/jobs continuation tokens (shared/storage.py), so
+    that every instance accepts the others' tokens and they survive a restart; unset, a
+    random key of this process (its tokens then end with it)."""
+    key = env.get("QJOBS_LIST_TOKEN_KEY", "").strip()
+    if not key:
+        return secrets.token_bytes(32)
+    if key.startswith("@Microsoft.KeyVault("):
+        raise ConfigError(
+            "QJOBS_LIST_TOKEN_KEY is a Key Vault reference the host could not resolve"
+        )
+    if len(key) < LIST_TOKEN_KEY_MIN_LENGTH:
+        raise ConfigError(
+            f"QJOBS_LIST_TOKEN_KEY must be at least {LIST_TOKEN_KEY_MIN_LENGTH} characters"
+        )
+    return key.encode("utf-8", "surrogatepass")
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; raises ConfigError naming a bad setting."""
     cpus = os.cpu_count() or 1
@@ -144,6 +167,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         dependency_deadline_seconds=number_setting(
             env, "QJOBS_DEPENDENCY_DEADLINE_SECONDS", 3.0, 0.1, 60
         ),
+        list_token_key=_list_token_key(env),
     )
 
 

@@ -35,6 +35,10 @@ JSON = "application/json"
 
 Handler = Callable[..., Awaitable[func.HttpResponse]]
 
+# Every API answer is one caller's data: no cache keeps it, no browser reads it as anything
+# but its declared media type.
+PRIVATE_ANSWER_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 
 def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -42,7 +46,7 @@ def json_response(
     return func.HttpResponse(
         json.dumps(body, separators=(",", ":")),
         status_code=status,
-        headers=headers or {},
+        headers=PRIVATE_ANSWER_HEADERS | (headers or {}),
         mimetype=JSON,
         charset="utf-8",
     )
@@ -69,7 +73,7 @@ def problem_response(error: ApiError) -> func.HttpResponse:
     return func.HttpResponse(
         json.dumps(error.body(), separators=(",", ":")),
         status_code=error.status,
-        headers=error.headers,
+        headers=PRIVATE_ANSWER_HEADERS | error.headers,
         mimetype=PROBLEM_JSON,
         charset="utf-8",
     )

@@ -14,10 +14,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import azure.durable_functions as df
+import azure.functions as func
 
+from .http import read_json_object
 from .job_control import find_job
 from .jobs import JobView
 from .problems import invalid_request
+from .submission import JobRequest, parse_job_request
 
 _HOW = (
     "Pass the weights as 'mineralWeights=5,11,8,7,1,1' in the query string "
@@ -41,6 +44,17 @@ def weights_body(query: Mapping[str, str], body: dict[str, Any] | None) -> dict[
             raise invalid_request(f"mineralWeights must be integers; {item!r} is not. {_HOW}")
         weights.append(int(item))
     return {"kind": "number_partitioning", "mineralWeights": weights}
+
+
+async def read_weights_request(req: func.HttpRequest, max_bytes: int) -> JobRequest:
+    """The job a SplitWeights call stands for, parsed in a thread as read_job_request does:
+    a body of megabytes takes a while to parse, and other requests are served meanwhile."""
+
+    def parse() -> JobRequest:
+        body = read_json_object(req, max_bytes) if req.get_body() else None
+        return parse_job_request(weights_body(req.params, body))
+
+    return await asyncio.to_thread(parse)
 
 
 async def wait_until_final(

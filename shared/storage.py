@@ -27,6 +27,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import json
 import weakref
 from collections import OrderedDict
@@ -134,14 +135,28 @@ def listed_job(metadata: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _encode_token(marker: str | None, skip: int) -> str:
+def _token_mac(prefix: str, position: str) -> str:
+    """The HMAC of a list position, bound to the owner's record prefix: a token is valid
+    only as issued, and only for the caller it was issued to."""
+    message = f"qjobs-list-token\n{prefix}\n{position}".encode()
+    mac = hmac.digest(settings().list_token_key, message, "sha256")
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def _encode_token(prefix: str, marker: str | None, skip: int) -> str:
     raw = json.dumps({"m": marker, "s": skip}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    position = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{position}.{_token_mac(prefix, position)}"
 
 
-def _decode_token(token: str) -> tuple[str | None, int]:
+def _decode_token(prefix: str, token: str) -> tuple[str | None, int]:
+    """The list position a token holds; InvalidContinuation unless this API issued it to
+    the owner of `prefix` (checked before anything in it is read)."""
+    position, _, mac = token.partition(".")
+    if not token.isascii() or not hmac.compare_digest(mac, _token_mac(prefix, position)):
+        raise InvalidContinuation(token)
     try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        data = json.loads(base64.urlsafe_b64decode(position + "=" * (-len(position) % 4)))
         marker, skip = data["m"], data["s"]
     except (ValueError, TypeError, KeyError, binascii.Error):
         raise InvalidContinuation(token) from None
@@ -293,8 +308,9 @@ class JobStore:
         self, owner: str, where: RecordFilter, limit: int, token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """The owner's records, newest first, and a token for the rest (None at the end)."""
-        marker, skip = _decode_token(token) if token else (None, 0)
-        return await _guard(self._list(owner_prefix(owner), where, limit, marker, skip))
+        prefix = owner_prefix(owner)
+        marker, skip = _decode_token(prefix, token) if token else (None, 0)
+        return await _guard(self._list(prefix, where, limit, marker, skip))
 
     async def _list(
         self, prefix: str, where: RecordFilter, limit: int, marker: str | None, skip: int
@@ -315,8 +331,10 @@ class JobStore:
                         found.append(listed_job(metadata))
                     if len(found) == limit or scanned >= _SCAN_LIMIT:
                         if index + 1 < len(blobs):
-                            return found, _encode_token(marker, index + 1)
-                        return found, _encode_token(next_marker, 0) if next_marker else None
+                            return found, _encode_token(prefix, marker, index + 1)
+                        if next_marker:
+                            return found, _encode_token(prefix, next_marker, 0)
+                        return found, None
                 marker, skip = next_marker, 0
         except ResourceNotFoundError:
             return found, None

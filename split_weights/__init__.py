@@ -4,19 +4,18 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from shared.config import settings
-from shared.http import caller, endpoint, json_response, polling_headers, read_json_object
+from shared.http import caller, endpoint, json_response, polling_headers
 from shared.jobs import status_document
 from shared.results import job_result
-from shared.splitweights import wait_until_final, weights_body
-from shared.submission import parse_job_request, submit
+from shared.splitweights import read_weights_request, wait_until_final
+from shared.submission import submit
 
 
 @endpoint
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     owner = caller(req)
     config = settings()
-    body = read_json_object(req, config.max_body_bytes) if req.get_body() else None
-    request = parse_job_request(weights_body(req.params, body))
+    request = await read_weights_request(req, config.max_body_bytes)
     accepted = await submit(client, owner, request, None)
     job_id = accepted.view.spec.id
     final = await wait_until_final(client, job_id, config.splitweights_wait_seconds)

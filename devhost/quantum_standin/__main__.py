@@ -21,11 +21,13 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import PRIVATE_UMASK
 from .auth import AUTH_MODES
 from .standin import QuantumStandIn
 
 
 def main(argv: list[str] | None = None) -> None:
+    os.umask(PRIVATE_UMASK)
     parser = argparse.ArgumentParser(prog="python -m devhost.quantum_standin")
     parser.add_argument("--port", type=int, default=0, help="proxy port (0: any free port)")
     parser.add_argument("--data", type=Path, required=True, help="folder for the test CA")

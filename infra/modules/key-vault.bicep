@@ -1,6 +1,7 @@
 // Key Vault with RBAC authorization, soft delete and purge protection. It holds the Azure
-// Quantum workspace coordinates the app reads (shared/workspace.py) and the gateway secret
-// API Management and the app share (shared/auth.py). No access policies: roles only.
+// Quantum workspace coordinates the app reads (shared/workspace.py), the gateway secret
+// API Management and the app share (shared/auth.py) and the key that signs list tokens
+// (shared/storage.py). No access policies: roles only.
 
 param name string
 param location string
@@ -15,6 +16,9 @@ param gatewaySecret string
 @secure()
 @description('The function key API Management sends; kept so the next azd deployment reuses it.')
 param gatewayFunctionKey string
+@secure()
+@description('The key that signs list continuation tokens (QJOBS_LIST_TOKEN_KEY).')
+param listTokenKey string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   // checkov:skip=CKV_AZURE_109: the Function App (Flex Consumption without a VNet) is not a trusted service for the vault firewall; access is by Entra ID role only
@@ -78,8 +82,20 @@ resource functionKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource listTokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: replaced by each deployment that passes a new key; an expiry would break every listing
+  parent: vault
+  name: 'list-token-key'
+  properties: {
+    value: listTokenKey
+    contentType: 'text/plain'
+  }
+}
+
 output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 @description('Versioned: a rotated secret changes the app setting, which restarts the app.')
 output gatewaySecretUri string = gateway.properties.secretUriWithVersion
+@description('Versioned: a new key changes the app setting, which restarts the app.')
+output listTokenKeyUri string = listTokenKeySecret.properties.secretUriWithVersion

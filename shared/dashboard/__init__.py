@@ -35,11 +35,21 @@ class Asset:
     media_type: str
 
 
-@functools.cache
-def dashboard_asset(name: str | None) -> Asset | None:
-    """The page (no name) or one of its files by name; None for any other name."""
+def dashboard_asset(name: str | None, url_path: str) -> Asset | None:
+    """The page (no name, or index.html) or one of its files by name; None for any other
+    name. `url_path` is the path the request named: the page links its files by bare name,
+    right from inside the folder (`/dashboard/`, `/dashboard/index.html`); served as
+    `/dashboard` its links go one folder down (`dashboard/dashboard.js`)."""
     name = name or PAGE
-    media_type = _MEDIA_TYPES.get(name)
-    if media_type is None:
+    if name not in _MEDIA_TYPES:
         return None
-    return Asset((STATIC / name).read_bytes(), media_type)
+    return _asset(name, in_folder=url_path.endswith(("/", f"/{PAGE}")))
+
+
+@functools.cache
+def _asset(name: str, in_folder: bool) -> Asset:
+    body = (STATIC / name).read_bytes()
+    if name == PAGE and not in_folder:
+        for file in _MEDIA_TYPES.keys() - {PAGE}:
+            body = body.replace(f'="{file}"'.encode(), f'="dashboard/{file}"'.encode())
+    return Asset(body, _MEDIA_TYPES[name])

@@ -111,3 +111,22 @@ def test_bad_fields_show_the_problem_in_one_message(page: Any) -> None:
     submit(page, "number_partitioning", {"weights": [5, -1]}, "browser-bad")
     expect(page.locator("#message")).to_contain_text("Invalid request")
     expect(page.locator("#message")).to_contain_text("/weights/1")
+
+
+@pytest.mark.parametrize("path", ["/api/dashboard/", "/api/dashboard/index.html"])
+def test_the_page_works_from_its_folder_urls(browser: Any, api_host: DevHost, path: str) -> None:
+    """Its script and style load, and its API calls reach /api, from either URL."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(api_host.url(path))
+    page.fill("#api-key", KEYS["alice"])
+    page.click("#login button[type=submit]")
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#filter-target option[value='local.simulator']")).to_have_count(
+        1, timeout=WAIT_MS
+    )
+    assert problems == []
+    context.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from api_testkit import KEYS, SEED_WEIGHTS, Api, api_env, start_api_host
-from devhost_testkit import DevHost, HttpResult
+from devhost_testkit import DevHost, HttpResult, raw_header_request
 
 from devhost.azurite import Azurite
 from shared.auth import GATEWAY_CLIENT_HEADER, GATEWAY_SECRET_HEADER
@@ -59,3 +59,11 @@ def test_a_caller_bypassing_the_gateway_is_401(gateway_host: DevHost) -> None:
     forged = via_gateway(gateway_host, "entra-oid-1234", secret="guessed-" + "x" * 32)
     assert forged.submit(SEED_JOB).status == 401
     assert Api(gateway_host, KEYS["alice"]).submit(SEED_JOB).status == 401
+
+
+@pytest.mark.parametrize("secret", [b"\xff\xfe" + SECRET.encode(), b"\xed\xa0\x80"])
+def test_a_gateway_secret_that_is_not_utf8_is_401(gateway_host: DevHost, secret: bytes) -> None:
+    headers = {GATEWAY_CLIENT_HEADER: b"entra-oid-1234", GATEWAY_SECRET_HEADER: secret}
+    answer = raw_header_request(gateway_host.base_url, "GET", "/api/jobs", headers)
+    assert answer.status == 401, answer.text
+    assert answer.header("content-type").startswith("application/problem+json")

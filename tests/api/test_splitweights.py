@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import statistics
+import threading
+import time
+
 from api_testkit import SEED_WEIGHTS, Api, hard_partition
 
 
@@ -41,3 +46,37 @@ def test_job_slower_than_the_wait_answers_202_with_location(impatient: Api) -> N
     job_id = answer.json()["id"]
     assert answer.header("Location") == f"/api/jobs/{job_id}/status"
     assert impatient.wait_for(job_id)["status"] == "succeeded"
+
+
+def test_a_large_body_does_not_stall_another_clients_request(alice: Api, bob: Api) -> None:
+    """An 8 MB body (a million small objects besides the weights) takes about a second to
+    parse; a GET served meanwhile waits for none of it (test_isolation checks /api/jobs)."""
+    padding = [{"a": 1}] * 990_000
+    body = json.dumps({"mineralWeights": SEED_WEIGHTS, "padding": padding}, separators=(",", ":"))
+    headers = {"Content-Type": "application/json"}
+
+    def reads(count: int) -> list[float]:
+        took = []
+        for _ in range(count):
+            begin = time.perf_counter()
+            assert bob.request("GET", "/api/jobs?limit=1").status == 200
+            took.append(time.perf_counter() - begin)
+        return took
+
+    idle = statistics.median(reads(5))
+    posted: list[int] = []
+    poster = threading.Thread(
+        target=lambda: posted.append(
+            alice.request("POST", "/api/splitweights", body=body, headers=headers).status
+        )
+    )
+    poster.start()
+    time.sleep(0.05)
+    busy: list[float] = []
+    while poster.is_alive() and len(busy) < 50:
+        busy.extend(reads(1))
+    poster.join()
+    assert posted == [200]
+    # Bounded by what the GIL allows (see test_isolation); on the event loop, about 1-2 s.
+    assert statistics.median(busy) < 20 * idle + 0.3
+    assert max(busy) < 1.5

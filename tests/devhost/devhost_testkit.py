@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,28 @@ def http(
             return HttpResult(resp.status, dict(resp.headers.items()), resp.read())
     except urllib.error.HTTPError as err:
         return HttpResult(err.code, dict(err.headers.items()), err.read())
+
+
+def raw_header_request(
+    base_url: str,
+    method: str,
+    path: str,
+    headers: dict[str, bytes],
+    body: bytes | None = None,
+    timeout: float = 10.0,
+) -> HttpResult:
+    """One request whose header values are sent byte for byte (urllib would encode them)."""
+    url = urllib.parse.urlsplit(base_url)
+    connection = HTTPConnection(url.hostname, url.port, timeout=timeout)
+    try:
+        connection.putrequest(method, path)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return HttpResult(response.status, dict(response.getheaders()), response.read())
+    finally:
+        connection.close()
 
 
 # --------------------------------------------------------------------------- the host process

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from devhost_testkit import APPS_DIR, DevHost, free_port, http
+from devhost_testkit import APPS_DIR, DevHost, free_port, http, raw_header_request
 
 DURABLE_APP = APPS_DIR / "durable_app"
 SPOOFED_HEADERS = (
@@ -148,3 +148,17 @@ def raw_exchange(port: int, method: str, url: str, headers: dict[str, str]) -> b
                 break
             received += chunk
         return received
+
+
+@pytest.mark.parametrize("value", [b"\xff\xfe", b"key-\xc3", b"\xed\xa0\x80"])
+def test_a_key_header_that_is_not_utf8_is_401(durable_host: DevHost, value: bytes) -> None:
+    answer = raw_header_request(
+        durable_host.base_url, "GET", "/admin/host/status", {"x-functions-key": value}
+    )
+    assert answer.status == 401, answer.text
+    assert answer.header("content-type").startswith("application/problem+json")
+
+
+def test_a_code_query_that_is_not_utf8_is_401(durable_host: DevHost) -> None:
+    answer = raw_header_request(durable_host.base_url, "GET", "/admin/host/status?code=%ff%fe", {})
+    assert answer.status == 401, answer.text

@@ -3,7 +3,7 @@
 "use strict";
 
 const KEY_STORAGE = "qjobs.apiKey";
-const API = location.pathname.replace(/\/dashboard\/?$/, "");
+const API = location.pathname.replace(/\/dashboard(\/(index\.html)?)?$/, "");
 const LIST_REFRESH_MS = 2000;
 const DETAIL_REFRESH_MS = 1000;
 const PAGE_SIZE = 50;
