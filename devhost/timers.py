@@ -1,7 +1,8 @@
 """Timer triggers, run as the Functions host runs them.
 
 The ``schedule`` is six-field NCRONTAB (devhost/ncrontab.py) in UTC; ``%NAME%`` in it is
-replaced by the app setting NAME. The function gets the binding's JSON
+replaced by the app setting NAME (a function whose setting is not set is disabled, as the host
+does). The function gets the binding's JSON
 (``{"Schedule", "ScheduleStatus", "IsPastDue"}``), which ``azure.functions.TimerRequest``
 decodes. Like the host's schedule monitor, devhost keeps each timer's last and next
 occurrence in the data folder: a start-up after a missed occurrence runs the function at once
@@ -57,7 +58,11 @@ class TimerFunction:
 
 
 def load_timers(app: App) -> list[TimerFunction]:
-    """The app's timer functions with their schedules; AppLoadError for a bad schedule."""
+    """The app's timer functions with their schedules; AppLoadError for a bad schedule.
+
+    A schedule naming an app setting that is not set leaves that function disabled, logged
+    as an error, while the rest of the app runs: the Functions host does the same ("failed
+    indexing and will be disabled")."""
     timers = []
     for function in app.of_trigger(TIMER_TRIGGER).values():
         settings = function.trigger.settings
@@ -67,10 +72,14 @@ def load_timers(app: App) -> list[TimerFunction]:
         try:
             expression = resolve_settings(raw)
         except KeyError as missing:
-            raise AppLoadError(
-                f"function '{function.name}': the schedule names app setting {missing} "
-                "which is not set"
-            ) from None
+            log.error(
+                "Function '%s' failed indexing and will be disabled: '%%%s%%' (in its schedule) "
+                "does not resolve to a value: set the app setting %s",
+                function.name,
+                missing.args[0],
+                missing.args[0],
+            )
+            continue
         try:
             schedule = parse_schedule(expression)
         except ScheduleError as exc:

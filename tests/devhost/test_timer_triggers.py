@@ -90,10 +90,21 @@ def test_missed_occurrence_runs_at_start_as_past_due(timer_host: DevHost, timer_
     assert len(invocations(timer_log, "startup")) == 2
 
 
-def test_schedule_naming_a_missing_setting_stops_start_up(tmp_path: Path) -> None:
-    code, stderr = run_until_exit(TIMER_APP, tmp_path, env={"TIMER_LOG": str(tmp_path / "x")})
-    assert code == 2, stderr
-    assert "TICK_SCHEDULE" in stderr and "tick" in stderr, stderr
+def test_schedule_naming_a_missing_setting_disables_only_that_function(
+    tmp_path: Path, timer_log: Path
+) -> None:
+    host = DevHost.in_tmp(TIMER_APP, tmp_path)
+    host.extra_env = {"TIMER_LOG": str(timer_log)}
+    host.start()
+    try:
+        wait_for(timer_log, "startup", 1)
+        time.sleep(2.5)  # the tick function would have run by now
+        log = host.log_text()
+    finally:
+        host.stop()
+    assert invocations(timer_log, "tick") == []
+    assert "'tick' failed indexing and will be disabled" in log, log
+    assert "TICK_SCHEDULE" in log, log
 
 
 def test_invalid_schedule_stops_start_up(tmp_path: Path) -> None:
