@@ -58,6 +58,8 @@ class Settings:
     program_max_time_limit: float
     max_jobs_in_flight: int
     max_submissions_per_minute: int
+    retention_days: float
+    purge_max_jobs: int
 
 
 def number_setting(
@@ -140,6 +142,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_submissions_per_minute=int(
             number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
         ),
+        retention_days=number_setting(env, "QJOBS_RETENTION_DAYS", 30, 0, 36500),
+        purge_max_jobs=int(number_setting(env, "QJOBS_PURGE_MAX_JOBS", 10000, 1, 10**7)),
     )
 
 
