@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp
 import azure.durable_functions as df
+from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 from azure.durable_functions.models.OrchestrationRuntimeStatus import OrchestrationRuntimeStatus
 
 from .job_control import view_of
@@ -70,7 +71,7 @@ async def purge_expired_jobs(
     purged = examined = 0
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def forget_one(status: df.DurableOrchestrationStatus) -> bool:
+    async def forget_one(status: DurableOrchestrationStatus) -> bool:
         async with gate:
             return await _forget(client, status)
 
@@ -91,7 +92,7 @@ async def purge_expired_jobs(
 
 async def _final_instances(
     session: aiohttp.ClientSession, rpc_base_url: str, created_before: datetime, token: str | None
-) -> tuple[list[df.DurableOrchestrationStatus], str | None]:
+) -> tuple[list[DurableOrchestrationStatus], str | None]:
     """One page of the Durable HTTP API's instance query, with inputs; and the next token."""
     query = {
         "createdTimeTo": timestamp(created_before),
@@ -104,10 +105,10 @@ async def _final_instances(
         response.raise_for_status()
         items: list[dict[str, Any]] = await response.json()
         following = response.headers.get(_CONTINUATION) or None
-    return [df.DurableOrchestrationStatus.from_json(item) for item in items], following
+    return [DurableOrchestrationStatus.from_json(item) for item in items], following
 
 
-def _expired(status: df.DurableOrchestrationStatus, cutoff: datetime) -> bool:
+def _expired(status: DurableOrchestrationStatus, cutoff: datetime) -> bool:
     ended = status.last_updated_time
     return (
         status.runtime_status in FINAL_RUNTIME_STATUSES
@@ -117,7 +118,7 @@ def _expired(status: df.DurableOrchestrationStatus, cutoff: datetime) -> bool:
 
 
 async def _forget(
-    client: df.DurableOrchestrationClient, status: df.DurableOrchestrationStatus
+    client: df.DurableOrchestrationClient, status: DurableOrchestrationStatus
 ) -> bool:
     """Forget one final job (see the module docstring for the order); False if it stays."""
     view = view_of(status)
