@@ -7,7 +7,8 @@ QJOBS_RETENTION_DAYS of --retention seconds and purge_jobs every --purge-every s
 with an Idempotency-Key (so keys/ blobs are written too), poll its status until final and read
 its result; the submissions stop after --max-seconds. Every --sample seconds, and for a drain
 of retention + 3 purge periods after the last job, it prints the jobs done, the data folder's
-size (devhost's SQLite, Azurite's data), the durable instances and the jobs GET /api/jobs lists (one record blob each).
+size (devhost's SQLite, Azurite's data), the durable instances, and the jobs GET /api/jobs
+lists (one record blob each).
 
     python benchmarks/retention_soak.py [--jobs 3000] [--rate 20] [--retention 10]
         [--purge-every 3] [--max-seconds 600]
