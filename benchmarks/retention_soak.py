@@ -146,7 +146,8 @@ async def soak(base: str, root: Path, args: argparse.Namespace) -> list[Sample]:
         sampling = asyncio.create_task(sampler(http))
         await asyncio.gather(*(caller(http, index) for index in range(args.jobs)))
         print(
-            f"submissions over: {done} jobs in {time.monotonic() - began:.0f} s; draining "
+            f"submissions over: {done} jobs {dict(outcomes)} in "
+            f"{time.monotonic() - began:.0f} s; draining "
             f"{args.retention + 3 * args.purge_every:g} s",
             flush=True,
         )
