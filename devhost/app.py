@@ -27,9 +27,19 @@ HTTP_TRIGGER = "httpTrigger"
 ORCHESTRATION_TRIGGER = "orchestrationTrigger"
 ACTIVITY_TRIGGER = "activityTrigger"
 ENTITY_TRIGGER = "entityTrigger"
+TIMER_TRIGGER = "timerTrigger"
 DURABLE_CLIENT_TYPES = frozenset({"durableClient", "orchestrationClient"})
 SUPPORTED_BINDINGS = (
-    frozenset({HTTP_TRIGGER, "http", ORCHESTRATION_TRIGGER, ACTIVITY_TRIGGER, ENTITY_TRIGGER})
+    frozenset(
+        {
+            HTTP_TRIGGER,
+            "http",
+            ORCHESTRATION_TRIGGER,
+            ACTIVITY_TRIGGER,
+            ENTITY_TRIGGER,
+            TIMER_TRIGGER,
+        }
+    )
     | DURABLE_CLIENT_TYPES
 )
 

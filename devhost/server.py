@@ -21,6 +21,7 @@ from .durable.store import Store
 from .http_functions import HttpFunctionHandler, build_routes
 from .keys import key_middleware, load_host_keys
 from .limits import limits_from_settings, limits_middleware
+from .timers import TimerTriggers
 
 log = logging.getLogger("devhost")
 
@@ -76,6 +77,7 @@ class DevHost:
             self._engine, self._store, self.app.hub_name, base_url, self._keys, self._limits
         )
         self._engine.activity_inputs = self._extra_inputs
+        self._timers = TimerTriggers(self.app, options.data_dir, self._executor, self._extra_inputs)
         self._runner: web.AppRunner | None = None
 
     def _web_app(self) -> web.Application:
@@ -94,7 +96,7 @@ class DevHost:
         return web_app
 
     def _extra_inputs(self, function: Function) -> dict[str, Any]:
-        """Input bindings other than the trigger (an HTTP function's or an activity's): the
+        """Input bindings other than the trigger (an HTTP, timer or activity function's): the
         durable client binding, always pointing at this host's own address."""
         return {
             binding.name: self._client_binding
@@ -135,9 +137,11 @@ class DevHost:
             len(self.app.functions),
             ", ".join(sorted(self.app.functions)) or "none",
         )
+        self._timers.start()
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({stopping, dispatcher}, return_when=asyncio.FIRST_COMPLETED)
         listener.close()
+        await self._timers.stop()
         await self._runner.cleanup()
         if dispatcher.done():
             stopping.cancel()

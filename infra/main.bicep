@@ -37,6 +37,13 @@ param quantumProviders array = [
 @description('Azure Quantum targets qjobs offers (QJOBS_REMOTE_TARGETS).')
 param remoteTargets string = 'ionq.simulator,quantinuum.sim.h2-1e,rigetti.sim.qvm'
 
+@minValue(1)
+@description('Days a job is kept once final (QJOBS_RETENTION_DAYS); the purge_jobs timer forgets it then.')
+param retentionDays int = 30
+
+@description('When purge_jobs runs (QJOBS_PURGE_SCHEDULE, six-field NCRONTAB, UTC): hourly.')
+param purgeSchedule string = '0 0 * * * *'
+
 @allowed(['entra-id', 'subscription-key'])
 @description('How API Management authenticates callers.')
 param callerAuthentication string = 'subscription-key'
@@ -148,6 +155,10 @@ module jobStorage 'modules/storage-account.bicep' = {
     tags: tags
     containers: [jobContainer]
     skuName: shape.storageSku
+    // Backstop to purge_jobs: a job blob untouched for retention + margin is deleted by
+    // Azure even if the timer stopped. The margin outlasts the longest job (7 days on a
+    // QPU), whose Idempotency-Key claim is written when it starts.
+    expireBlobsAfterDays: retentionDays + 14
   }
 }
 
@@ -208,6 +219,8 @@ module app 'modules/function-app.bicep' = {
     gatewaySecretUri: vault.outputs.gatewaySecretUri
     listTokenKeyUri: vault.outputs.listTokenKeyUri
     remoteTargets: remoteTargets
+    retentionDays: retentionDays
+    purgeSchedule: purgeSchedule
     maxJobsInFlight: shape.maxJobsInFlight
     maxSubmissionsPerMinute: shape.maxSubmissionsPerMinute
     localWorkers: shape.localWorkers

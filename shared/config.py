@@ -61,6 +61,8 @@ class Settings:
     max_submissions_per_minute: int
     dependency_deadline_seconds: float
     list_token_key: bytes = field(repr=False)
+    retention_days: float
+    purge_max_jobs: int
 
 
 def number_setting(
@@ -168,6 +170,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             env, "QJOBS_DEPENDENCY_DEADLINE_SECONDS", 3.0, 0.1, 60
         ),
         list_token_key=_list_token_key(env),
+        retention_days=number_setting(env, "QJOBS_RETENTION_DAYS", 30, 0, 36500),
+        purge_max_jobs=int(number_setting(env, "QJOBS_PURGE_MAX_JOBS", 10000, 1, 10**7)),
     )
 
 

@@ -304,6 +304,17 @@ class JobStore:
         with contextlib.suppress(ResourceNotFoundError):
             await _guard(self._container.delete_blob(record_blob(spec)))
 
+    async def delete_job_blobs(self, spec: JobSpec) -> None:
+        """Remove a job's record, result and cancel record (retention; each may be gone)."""
+        names = (record_blob(spec), result_blob(spec.id), cancel_blob(spec.id))
+        for name in names:
+            self._recent.pop(name, None)
+        await asyncio.gather(*(self._delete_if_present(name) for name in names))
+
+    async def _delete_if_present(self, name: str) -> None:
+        with contextlib.suppress(ResourceNotFoundError):
+            await _guard(self._container.delete_blob(name))
+
     async def list_records(
         self, owner: str, where: RecordFilter, limit: int, token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:

@@ -20,6 +20,8 @@ param gatewaySecretUri string
 @description('Versioned Key Vault URI of the list token key (QJOBS_LIST_TOKEN_KEY).')
 param listTokenKeyUri string
 param remoteTargets string
+param retentionDays int
+param purgeSchedule string
 param maxJobsInFlight int
 param maxSubmissionsPerMinute int
 param localWorkers int
@@ -120,6 +122,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     QJOBS_MAX_JOBS_IN_FLIGHT: string(maxJobsInFlight)
     QJOBS_MAX_SUBMISSIONS_PER_MINUTE: string(maxSubmissionsPerMinute)
     QJOBS_LOCAL_WORKERS: string(localWorkers)
+    QJOBS_RETENTION_DAYS: string(retentionDays)
+    QJOBS_PURGE_SCHEDULE: purgeSchedule
   }
 }
 

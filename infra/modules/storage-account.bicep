@@ -1,5 +1,6 @@
 // A storage account reached only with Entra ID: HTTPS, TLS 1.2+, no public blob access,
-// shared-key access off, blob soft delete; `containers` are created with it.
+// shared-key access off, blob soft delete; `containers` are created with it, and with
+// `expireBlobsAfterDays` a lifecycle rule deletes their blobs unmodified for that long.
 
 param name string
 param location string
@@ -8,6 +9,8 @@ param tags object
 param containers array = []
 @description('Redundancy: Standard_LRS for dev, Standard_ZRS for prod.')
 param skuName string = 'Standard_LRS'
+@description('Delete blobs of `containers` not modified for this many days; 0: keep them.')
+param expireBlobsAfterDays int = 0
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   // checkov:skip=CKV_AZURE_33: no queue service is used by the accounts this module makes for job data
@@ -53,6 +56,31 @@ resource created 'Microsoft.Storage/storageAccounts/blobServices/containers@2023
     properties: { publicAccess: 'None' }
   }
 ]
+
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (expireBlobsAfterDays > 0 && !empty(containers)) {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-old-blobs'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: [for container in containers: '${container}/']
+            }
+            actions: {
+              baseBlob: { delete: { daysAfterModificationGreaterThan: expireBlobsAfterDays } }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 output id string = account.id
 output name string = account.name

@@ -39,6 +39,8 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
         "QJOBS_API_KEYS": api_keys_setting(KEYS),
         "QJOBS_BLOB_CONTAINER": "qjobs-tests",
         "QJOBS_LOCAL_WORKERS": "2",
+        # The Functions host's default: hourly, with a 30-day retention nothing here is purged.
+        "QJOBS_PURGE_SCHEDULE": "0 0 * * * *",
     }
     env.update(overrides)
     return env

@@ -307,6 +307,31 @@ def test_purge_by_created_time_deletes_only_final_instances(
         run(client.terminate(waiting, "test cleanup"))
 
 
+def test_purge_by_runtime_status_deletes_only_instances_in_those_states(
+    client: df.DurableOrchestrationClient, durable_host: DevHost, run: Any
+) -> None:
+    prefix = new_id("purgestatus") + "-"
+    began = datetime.now(UTC)
+    completed, failed = f"{prefix}done", f"{prefix}failed"
+
+    async def setup() -> None:
+        await completed_chain(client, completed, completed)
+        await client.start_new("failing_orch", failed, "purged by status")
+        await wait_for_status(client, failed)
+
+    run(setup())
+    result = run(
+        client.purge_instance_history_by(
+            created_time_from=began,
+            created_time_to=datetime.now(UTC),
+            runtime_status=[df.OrchestrationRuntimeStatus.Failed],
+        )
+    )
+    assert result.instances_deleted == 1
+    assert http("GET", durable_host.durable_url + f"instances/{failed}").status == 404
+    assert http("GET", durable_host.durable_url + f"instances/{completed}").status == 200
+
+
 # --------------------------------------------------------------------------- listing
 
 

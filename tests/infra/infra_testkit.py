@@ -15,6 +15,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA = REPO_ROOT / "infra"
 SETTING = re.compile(r"QJOBS_[A-Z0-9_]+")
+BINDING_SETTING = re.compile(r"%(QJOBS_[A-Z0-9_]+)%")
 # Settings the code reads that are not QJOBS_*: the host's storage, qdk's telemetry switch.
 OTHER_SETTINGS = {"AzureWebJobsStorage", "QDK_PYTHON_TELEMETRY"}
 
@@ -27,14 +28,17 @@ def app_code_files() -> list[Path]:
 
 
 def settings_read_by_code() -> set[str]:
-    """Every setting name the app's code reads: QJOBS_* string constants, and the names
-    passed to env.get / os.environ.get / setdefault / number_setting."""
+    """Every setting name the app's code reads: QJOBS_* string constants, the names passed
+    to env.get / os.environ.get / setdefault / number_setting, and the %QJOBS_*% expressions
+    the host resolves in function.json bindings (a timer's schedule)."""
     names: set[str] = set()
     for file in app_code_files():
         for node in ast.walk(ast.parse(file.read_text(), str(file))):
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and (SETTING.fullmatch(value) or value in OTHER_SETTINGS):
                 names.add(value)
+    for spec in REPO_ROOT.glob("*/function.json"):
+        names.update(BINDING_SETTING.findall(spec.read_text()))
     return names
 
 

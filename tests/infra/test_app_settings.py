@@ -37,10 +37,11 @@ def test_every_deliberate_default_gives_its_reason() -> None:
 
 
 def test_the_scan_finds_settings_in_every_layer_that_reads_them() -> None:
-    """Guards the scanner itself: config, workspace, targets, auth mode."""
+    """Guards the scanner itself: config, workspace, targets, auth mode, binding settings."""
     read = settings_read_by_code()
     expected = {"QJOBS_MAX_BODY_BYTES", "QJOBS_KEYVAULT_URL", "QJOBS_REMOTE_TARGETS"}
     assert expected | {"QJOBS_AUTH_MODE", "QJOBS_GATEWAY_SECRET"} <= read
+    assert "QJOBS_PURGE_SCHEDULE" in read  # from purge_jobs/function.json
 
 
 def test_azure_runs_the_app_in_gateway_mode_with_keyless_storage() -> None:
