@@ -135,8 +135,7 @@ def wait_final(base: str, job_ids: list[str], submitted: float) -> tuple[Counter
 def scenario_cold(host: Host, jobs: int, time_limit: float) -> tuple[Counter[str], float]:
     submitted = time.monotonic()
     ids = [
-        request(host.base, "POST", "/api/jobs", hard_job(n, time_limit))["id"]
-        for n in range(jobs)
+        request(host.base, "POST", "/api/jobs", hard_job(n, time_limit))["id"] for n in range(jobs)
     ]
     return wait_final(host.base, ids, submitted)
 

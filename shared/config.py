@@ -112,12 +112,13 @@ def _auth_mode(env: Mapping[str, str]) -> str:
 def default_worker_memory_mb(workers: int) -> int:
     """QJOBS_WORKER_MEMORY_MB's default: 2,048 MB, less on a machine where the most worker
     processes the local pool runs at once (2 x workers) would then take more than half its
-    memory, but never under 1,024 MB (a worker that has run Q# and qiskit-aer holds ~0.5 GB)."""
+    memory, but never under 1,536 MB (a dense 22-qubit Q# program on qdk's interpreter peaks
+    at ~1.1 GB)."""
     try:
         machine_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     except (ValueError, OSError):
         return 2048
-    return max(1024, min(2048, machine_mb // 2 // (2 * workers)))
+    return max(1536, min(2048, machine_mb // 2 // (2 * workers)))
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:

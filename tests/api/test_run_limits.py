@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,8 +63,8 @@ def test_a_computed_allocation_over_the_qubit_limit_fails_at_once(api: Api) -> N
     job_id = api.submit_ok(qsharp_job(COMPUTED_ALLOCATION))
     status = api.wait_for(job_id, timeout=60)
     assert status["status"] == "failed"
-    assert "allocates 40 qubits; local.simulator simulates at most 22" in (
-        status["error"]["message"]
+    assert (
+        "allocates 40 qubits; local.simulator simulates at most 22" in (status["error"]["message"])
     )
 
 
