@@ -54,6 +54,7 @@ class Settings:
     retry_after_seconds: int
     poll: PollPolicy
     local_workers: int
+    worker_memory_mb: int
     splitweights_wait_seconds: float
     program_time_limit: float
     program_max_time_limit: float
@@ -132,11 +133,22 @@ def _list_token_key(env: Mapping[str, str]) -> bytes:
             f"QJOBS_LIST_TOKEN_KEY must be at least {LIST_TOKEN_KEY_MIN_LENGTH} characters"
         )
     return key.encode("utf-8", "surrogatepass")
+def default_worker_memory_mb(workers: int) -> int:
+    """QJOBS_WORKER_MEMORY_MB's default: 2,048 MB, less on a machine where the most worker
+    processes the local pool runs at once (2 x workers) would then take more than half its
+    memory, but never under 1,536 MB (a dense 22-qubit Q# program on qdk's interpreter peaks
+    at ~1.1 GB)."""
+    try:
+        machine_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):
+        return 2048
+    return max(1536, min(2048, machine_mb // 2 // (2 * workers)))
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; raises ConfigError naming a bad setting."""
     cpus = os.cpu_count() or 1
+    local_workers = int(number_setting(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256))
     return Settings(
         api_keys=env.get("QJOBS_API_KEYS", ""),
         auth_mode=_auth_mode(env),
@@ -154,7 +166,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             max_seconds=number_setting(env, "QJOBS_POLL_MAX_SECONDS", 15.0, 0.01, 3600),
             max_job_seconds=number_setting(env, "QJOBS_MAX_JOB_SECONDS", 3600.0, 1.0, 7 * 86400),
         ),
-        local_workers=int(number_setting(env, "QJOBS_LOCAL_WORKERS", cpus, 1, 256)),
+        local_workers=local_workers,
+        worker_memory_mb=int(
+            number_setting(
+                env,
+                "QJOBS_WORKER_MEMORY_MB",
+                default_worker_memory_mb(local_workers),
+                256,
+                1024 * 1024,
+            )
+        ),
         splitweights_wait_seconds=number_setting(
             env, "QJOBS_SPLITWEIGHTS_WAIT_SECONDS", 5.0, 0, 60
         ),

@@ -60,5 +60,6 @@ def check_text(source: str) -> None:
 
 
 def without_comments_and_strings(source: str) -> str:
-    """`source` with its comments and string literals blanked out, for lexical scans."""
-    return _IGNORED.sub(" ", source)
+    """`source` with its comments and string literals blanked out, for lexical scans (as
+    long as `source`: a position in it is the same position in `source`)."""
+    return _IGNORED.sub(lambda found: " " * len(found.group()), source)

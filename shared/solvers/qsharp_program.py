@@ -12,7 +12,9 @@ What `check` refuses besides qdk's own errors, because qdk fails badly on it:
   QIR generation segfaults even on a finite recursion 1,000 deep (qdk 1.33). Any cycle among
   the program's callables, found lexically, is refused;
 - a single allocation of more qubits than local simulation takes (`Qubit[30]`); allocations
-  whose size is computed are bounded at run time, when QIR says how many qubits it needs.
+  whose size is computed are bounded at run time: by the qubits QIR says it needs, and on the
+  interpreter (which has no qubit limit of its own) by a check `run` puts around the size of
+  each `Qubit[...]`, which fails the program before it allocates more than MAX_QUBITS.
 
 qdk's interpreter objects belong to the thread that made them (dropping one elsewhere fails
 and leaks it): every use goes through `program_context`, which holds `qdk_calls.QDK_LOCK` and
@@ -26,7 +28,7 @@ import random
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
@@ -51,6 +53,19 @@ _ENTRY = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\(.*\)\s*", re.DOTALL)
 _ALLOCATION = re.compile(r"\bQubit\s*\[\s*(\d+)\s*\]")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _REQUIRED_QUBITS = re.compile(r'"required_num_qubits"="(\d+)"')
+_QUBIT_ARRAY = re.compile(r"\bQubit\s*\[(?!\s*\])")  # an allocation, not the type Qubit[]
+# The interpreter's qubit bound: a file of its own beside the program, called by full name.
+_BOUND_FILE = "QjobsQubitBound.qs"
+_BOUND = "QjobsQubitBound.Checked"
+_BOUND_FAILURE = "qjobs qubit bound: allocates "
+_BOUND_SOURCE = f"""namespace QjobsQubitBound {{
+    function Checked(count : Int) : Int {{
+        if count > {MAX_QUBITS} {{ fail $"{_BOUND_FAILURE}{{count}}"; }}
+        count
+    }}
+}}
+"""
+_BOUND_FAILED = re.compile(re.escape(_BOUND_FAILURE) + r"(-?\d+)")
 
 
 class EntryError(ProgramError):
@@ -86,8 +101,11 @@ def check(source: str, entry: str) -> None:
 
 
 @contextmanager
-def program_context(source: str, profile: TargetProfile) -> Iterator[Context]:
-    """A fresh qdk context holding `source` compiled for `profile`, its names in scope.
+def program_context(
+    source: str, profile: TargetProfile, beside: Mapping[str, str] | None = None
+) -> Iterator[Context]:
+    """A fresh qdk context holding `source` compiled for `profile`, its names in scope, with
+    the files `beside` (name: Q# text) in its project.
 
     ProgramError with the compiler's messages when it does not compile for that profile.
     """
@@ -95,6 +113,8 @@ def program_context(source: str, profile: TargetProfile) -> Iterator[Context]:
         (Path(root) / "qsharp.json").write_text("{}", encoding="utf-8")
         (Path(root) / "src").mkdir()
         (Path(root) / "src" / _FILE).write_text(source, encoding="utf-8")
+        for name, text in (beside or {}).items():
+            (Path(root) / "src" / name).write_text(text, encoding="utf-8")
         context = None
         try:
             with reported():
@@ -130,13 +150,19 @@ def run(
     with ExitStack() as stack:
         program = _adaptive_qir(source, entry)
         if program is None:
-            interpreter = stack.enter_context(program_context(source, TargetProfile.Unrestricted))
+            interpreter = stack.enter_context(
+                program_context(
+                    with_qubit_bound(source),
+                    TargetProfile.Unrestricted,
+                    {_BOUND_FILE: _BOUND_SOURCE},
+                )
+            )
         counts: Counter[str] = Counter()
         done, batch = 0, _FIRST_BATCH
         while done < shots and not (done and should_stop()):
             size = min(batch, shots - done)
             shot_seed = None if seeds is None else seeds.getrandbits(32)
-            with reported():
+            with reported(_qubit_limit):
                 if program is None:
                     events = interpreter.run(entry, size, seed=shot_seed, save_events=True)
                     values = [event["result"] for event in events]
@@ -167,6 +193,48 @@ def _adaptive_qir(source: str, entry: str) -> str | None:
             f"needs {needed.group(1)} qubits; local.simulator simulates at most {MAX_QUBITS}"
         )
     return qir
+
+
+def with_qubit_bound(source: str) -> str:
+    """`source` with the size of each `Qubit[size]` allocation passed through the bound's
+    check (`Qubit[QjobsQubitBound.Checked(size)]`), for the interpreter: a size over
+    MAX_QUBITS, computed or not, fails the program before anything is allocated."""
+    code = without_comments_and_strings(source)
+    pieces: list[str] = []
+    done = 0
+    for allocation in _QUBIT_ARRAY.finditer(code):
+        start = allocation.end()
+        end = _closing_bracket(code, start)
+        if start < done or end is None:
+            continue
+        pieces += [source[done:start], f"{_BOUND}(", source[start:end], ")"]
+        done = end
+    return "".join(pieces) + source[done:]
+
+
+def _closing_bracket(code: str, start: int) -> int | None:
+    """Where the `]` closing the `[` just before `start` is (None when it is not closed)."""
+    depth = 0
+    for position in range(start, len(code)):
+        if code[position] in "([{":
+            depth += 1
+        elif code[position] in ")}":
+            depth -= 1
+        elif code[position] == "]":
+            if depth == 0:
+                return position
+            depth -= 1
+    return None
+
+
+def _qubit_limit(error: ProgramError) -> ProgramError:
+    """The bound's failure as QubitLimitError; any other error as it is."""
+    failed = _BOUND_FAILED.search(str(error))
+    if failed is None:
+        return error
+    return QubitLimitError(
+        f"allocates {int(failed.group(1)):,} qubits; local.simulator simulates at most {MAX_QUBITS}"
+    )
 
 
 def _check_allocations(code: str) -> None:

@@ -3,7 +3,13 @@
 The pool is per process, so the jobs it knows die with the process; a poll for a job it does
 not know raises TargetJobLost and the orchestration submits it again (local work is free to
 repeat). Each running job has a worker process of its own (worker_process.py), so stopping a
-job that ignores its stop flag, or one past its time limit, kills that job's process only.
+job that ignores its stop request, one far past its time limit, or one over its memory limit
+kills that job's process only.
+
+A thread per running job watches its worker: it reads the worker's messages, and every
+`_WATCH_SECONDS` the worker's resident memory (the memory limit), the job's time since its
+solver started (not since it was handed over: a cold worker's imports and numba warm-up on a
+busy machine are not the job's time), and how long a cancelled job has had to stop.
 
 Waiting jobs are shared between clients by FairQueue. Up to `workers` jobs run at once; beyond
 that, a client with nothing running still gets one job started on an extra process (at most
@@ -17,9 +23,6 @@ import asyncio
 import atexit
 import contextlib
 import logging
-import os
-import shutil
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import settings
+from ..config import default_worker_memory_mb, settings
 from ..jobs import JobError, JobState
 from ..kinds import KINDS
 from . import TargetJobLost, TargetStatus
@@ -39,15 +42,37 @@ log = logging.getLogger("qjobs.local")
 LOCAL_TARGETS = ("local.optimizer", "local.simulator")
 _KEEP_FINISHED_SECONDS = 900
 _STOP_GRACE_SECONDS = 5.0  # a cancelled job gets this long to stop before its process is killed
-# A job with a `time_limit` is killed this long after it: solvers that honour their limit
-# have returned by then, so only a job stuck inside one call (qdk running a loop) is killed.
-_BUDGET_GRACE_SECONDS = 1.0
+_WATCH_SECONDS = 0.1  # how often a running job's worker is looked at
+# A worker that has not started the job's solver this long after the hand-over is killed
+# (its start-up takes seconds on a busy machine, never minutes).
+_START_SECONDS = 300.0
 
-_DIED = JobError("target_error", "The local worker process running the job died.")
+
+def budget_grace(time_limit: float) -> float:
+    """How long past its `time_limit` (counted from when its solver started) a job may run
+    before its worker is killed: solvers that honour their limit return within it even on a
+    busy machine, so only a job stuck inside one call (qdk running a loop) is killed."""
+    return max(5.0, 0.5 * time_limit)
 
 
 def _timed_out(seconds: float) -> JobError:
-    return JobError("timeout", f"The job did not finish within its time limit ({seconds:g} s).")
+    return JobError(
+        "timeout",
+        f"The job did not stop at its time limit ({seconds:g} s): its worker process was"
+        f" killed {budget_grace(seconds):g} s after it.",
+    )
+
+
+def _over_memory(limit_mb: int, used_mb: float) -> JobError:
+    return JobError(
+        "target_error",
+        f"The job ran out of memory: its worker process used {used_mb:,.0f} MB, over the local"
+        f" targets' limit of {limit_mb:,} MB per job, and was killed.",
+    )
+
+
+def _crashed(how: str) -> JobError:
+    return JobError("target_error", f"The job crashed its worker process ({how}).")
 
 
 @dataclass(eq=False)
@@ -56,12 +81,11 @@ class _LocalJob:
     owner: str
     kind: str
     problem: dict[str, Any] | None
-    cancel_flag: str
     time_limit: float | None
     state: JobState = JobState.WAITING
     output: dict[str, Any] | None = None
     error: JobError | None = None
-    cancelled: bool = False
+    cancelled_at: float | None = None  # monotonic time of the cancel request
     worker: WorkerProcess | None = None
     finished_at: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -72,9 +96,16 @@ class _LocalJob:
 class LocalPool:
     """The worker processes and the jobs they run, shared by every local target."""
 
-    def __init__(self, workers: int, stop_grace_seconds: float = _STOP_GRACE_SECONDS) -> None:
+    def __init__(
+        self,
+        workers: int,
+        memory_mb: int | None = None,
+        stop_grace_seconds: float = _STOP_GRACE_SECONDS,
+    ) -> None:
+        """`memory_mb`: each job's limit (QJOBS_WORKER_MEMORY_MB's default when None)."""
         self._workers = workers
         self._max_processes = 2 * workers
+        self._memory_mb = default_worker_memory_mb(workers) if memory_mb is None else memory_mb
         self._stop_grace_seconds = stop_grace_seconds
         self._lock = threading.Lock()
         self._jobs: dict[str, _LocalJob] = {}
@@ -83,7 +114,6 @@ class LocalPool:
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
         self._closed = False
-        self._flags = tempfile.mkdtemp(prefix="qjobs-local-")
         atexit.register(self.close)
 
     def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
@@ -99,7 +129,6 @@ class LocalPool:
                 owner,
                 kind,
                 problem,
-                os.path.join(self._flags, job_id),
                 float(limit) if isinstance(limit, int | float) else None,
             )
             self._jobs[job_id] = job
@@ -159,32 +188,19 @@ class LocalPool:
         except TargetJobLost:
             return
         with self._lock:
-            if job.done.is_set() or job.cancelled:
+            if job.done.is_set() or job.cancelled_at is not None:
                 return
-            job.cancelled = True
+            job.cancelled_at = time.monotonic()
             if self._queue.remove(job.owner, job):
                 self._end(job, JobState.CANCELLED, error=JobError("cancelled", "Cancelled."))
                 callback = self._take_callback(job)
             else:
                 callback = None
-                with open(job.cancel_flag, "w"):
-                    pass
-                watchdog = threading.Timer(self._stop_grace_seconds, self._stop_stuck, (job,))
-                watchdog.daemon = True
-                watchdog.start()
+                # The job's watching thread kills the worker if the job ignores this.
+                assert job.worker is not None
+                job.worker.ask_to_stop()
         if callback is not None:
             callback()
-
-    def _stop_stuck(self, job: _LocalJob) -> None:
-        """A cancelled job whose solver ignores the flag (a circuit looping forever): kill its
-        worker process; no other job is touched."""
-        # Under the lock: a job that ends hands its worker on to the next job, and that job's
-        # worker must not be the one killed.
-        with self._lock:
-            if job.done.is_set() or job.worker is None:
-                return
-            log.warning("cancelled local job %s did not stop; killing its worker", job.job_id)
-            job.worker.kill()
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -217,25 +233,68 @@ class LocalPool:
         return WorkerProcess()
 
     def _run(self, job: _LocalJob) -> None:
-        """Runs in a thread per running job: hand the job to its worker, wait for the outcome."""
+        """Runs in a thread per running job: hand the job to its worker, watch it until its
+        outcome."""
         worker = job.worker
         assert worker is not None and job.problem is not None
-        deadline = None if job.time_limit is None else job.time_limit + _BUDGET_GRACE_SECONDS
-        outcome: tuple[str, Any]
         try:
-            worker.start(job.kind, job.problem, job.cancel_flag)
+            worker.start(job.kind, job.problem)
             job.problem = None
-            outcome = worker.outcome(deadline) or ("timeout", None)
-        except WorkerDied:
-            outcome = ("died", None)
-        if outcome[0] == "timeout":
-            worker.kill()
+            if job.cancelled_at is not None:  # cancelled before the hand-over: ask again
+                worker.ask_to_stop()
+            outcome = self._watch(job, worker)
+        except WorkerDied as died:
+            outcome = ("died", str(died))
         with self._lock:
             self._finish(job, worker, outcome)
             callback = self._take_callback(job)
             self._start_what_can_run()
         if callback is not None:
             callback()
+
+    def _watch(self, job: _LocalJob, worker: WorkerProcess) -> tuple[str, Any]:
+        """The job's outcome: the worker's ("ok", output) or ("error", message), or what
+        ended it: ("died", how), ("memory", MB used), ("timeout", None), ("stuck", None)."""
+        handed_over = time.monotonic()
+        solving_since: float | None = None
+        while True:
+            message = worker.message(_WATCH_SECONDS)
+            now = time.monotonic()
+            if message is not None and message[0] == "started":
+                solving_since = now
+                continue
+            if message is not None:
+                return message
+            ending = self._why_kill(job, worker, now, handed_over, solving_since)
+            if ending is not None:
+                worker.kill()
+                return ending
+
+    def _why_kill(
+        self,
+        job: _LocalJob,
+        worker: WorkerProcess,
+        now: float,
+        handed_over: float,
+        solving_since: float | None,
+    ) -> tuple[str, Any] | None:
+        """Why the job's worker must be killed now (an outcome as `_watch`'s), or None."""
+        used_mb = worker.memory_mb()
+        if used_mb > self._memory_mb:
+            return ("memory", used_mb)
+        cancelled_at = job.cancelled_at
+        if cancelled_at is not None and now > cancelled_at + self._stop_grace_seconds:
+            log.warning("cancelled local job %s did not stop; killing its worker", job.job_id)
+            return ("stuck", None)
+        if solving_since is None:
+            if now > handed_over + _START_SECONDS:
+                return ("died", f"it did not start the job within {_START_SECONDS:g} s")
+            return None
+        limit = job.time_limit
+        if limit is not None and now > solving_since + limit + budget_grace(limit):
+            log.warning("local job %s ignored its time limit; killing its worker", job.job_id)
+            return ("timeout", None)
+        return None
 
     def _finish(self, job: _LocalJob, worker: WorkerProcess, outcome: tuple[str, Any]) -> None:
         self._running[job.owner] -= 1
@@ -245,12 +304,15 @@ class LocalPool:
         job.worker = None
         if worker.alive and not self._closed:
             self._idle.append(worker)
-        if job.cancelled:
+        if job.cancelled_at is not None:
             self._end(job, JobState.CANCELLED, error=JobError("cancelled", "Cancelled."))
         elif outcome[0] == "timeout" and job.time_limit is not None:
             self._end(job, JobState.FAILED, error=_timed_out(job.time_limit))
-        elif outcome[0] in ("timeout", "died"):
-            self._end(job, JobState.FAILED, error=_DIED)
+        elif outcome[0] == "memory":
+            self._end(job, JobState.FAILED, error=_over_memory(self._memory_mb, outcome[1]))
+        elif outcome[0] == "died":
+            log.warning("local job %s crashed its worker: %s", job.job_id, outcome[1])
+            self._end(job, JobState.FAILED, error=_crashed(outcome[1]))
         elif outcome[0] == "ok":
             self._end(job, JobState.SUCCEEDED, output=outcome[1])
         else:
@@ -286,9 +348,7 @@ class LocalPool:
             for job_id, job in self._jobs.items()
             if job.finished_at is not None and job.finished_at < horizon
         ]:
-            job = self._jobs.pop(job_id)
-            if os.path.exists(job.cancel_flag):
-                os.unlink(job.cancel_flag)
+            del self._jobs[job_id]
 
     def close(self) -> None:
         with self._lock:
@@ -297,7 +357,6 @@ class LocalPool:
             self._idle.clear()
         for worker in workers:
             worker.kill()
-        shutil.rmtree(self._flags, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -335,5 +394,5 @@ def local_target(name: str) -> LocalTarget:
         raise KeyError(name)
     with _pool_lock:
         if _pool is None:
-            _pool = LocalPool(settings().local_workers)
+            _pool = LocalPool(settings().local_workers, settings().worker_memory_mb)
     return LocalTarget(name, _pool)

@@ -1,34 +1,12 @@
-"""What runs inside a local target's worker process: one job, stoppable through a flag file.
-
-Cancellation crosses the process boundary as a file: the parent creates it, the solver's
-`should_stop` sees it (checked at most every 50 ms).
-"""
+"""What runs inside a local target's worker process: one job, stoppable through `should_stop`
+(worker_process.py gives it the job's stop request)."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
 from typing import Any
 
 from ..kinds import KINDS
-
-_CHECK_EVERY_SECONDS = 0.05
-
-
-def flag_watcher(path: str) -> Callable[[], bool]:
-    next_check = 0.0
-    seen = False
-
-    def should_stop() -> bool:
-        nonlocal next_check, seen
-        now = time.monotonic()
-        if not seen and now >= next_check:
-            seen = os.path.exists(path)
-            next_check = now + _CHECK_EVERY_SECONDS
-        return seen
-
-    return should_stop
 
 
 def warm_up() -> None:
@@ -38,5 +16,5 @@ def warm_up() -> None:
     warm_up_annealing()
 
 
-def run_job(kind: str, problem: dict[str, Any], cancel_flag: str) -> dict[str, Any]:
-    return KINDS[kind].solve(problem, flag_watcher(cancel_flag))
+def run_job(kind: str, problem: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+    return KINDS[kind].solve(problem, should_stop)

@@ -1,4 +1,5 @@
-"""The local targets' worker pool: one run per job id, cancellation, and lost jobs."""
+"""The local targets' worker pool: one run per job id, cancellation, lost jobs, and the limits
+of a job's worker process (memory, time, a crash)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from shared.jobs import JobState
 from shared.targets import TargetJobLost
-from shared.targets.local import LocalPool
+from shared.targets.local import LocalPool, budget_grace
 
 SEED = {"weights": [5, 11, 8, 7, 1, 1], "time_limit": 1.0}
 
@@ -121,15 +122,19 @@ def test_a_cancelled_job_that_ignores_the_flag_is_killed_alone() -> None:
         pool.close()
 
 
-def test_a_job_past_its_time_limit_is_killed_and_fails_with_timeout() -> None:
+def test_a_job_past_its_time_limit_is_killed_after_its_grace_and_fails_with_timeout() -> None:
     pool = LocalPool(workers=1)
     try:
         job = {"source": FOREVER, "shots": 1, "seed": 1, "time_limit": 0.5}
         stuck = pool.submit("4" * 32, "circuit", job, "alice")
-        settle(pool, stuck, 30)
+        wait_until_executing(pool, stuck)
+        started = time.monotonic()
+        settle(pool, stuck, 60)
         status = pool.status(stuck)
         assert status.state is JobState.FAILED
         assert status.error is not None and status.error.code == "timeout"
+        # Not before its limit and the grace (5 s at least) have passed.
+        assert time.monotonic() - started >= 0.5 + budget_grace(0.5) == 5.5
         # Its worker is free again.
         quick = pool.submit("5" * 32, "number_partitioning", SEED, "alice")
         settle(pool, quick, 30)
@@ -208,3 +213,91 @@ def test_workers_die_with_their_host(ending: str) -> None:
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def test_the_grace_past_a_time_limit_grows_with_the_limit() -> None:
+    assert budget_grace(2) == 5
+    assert budget_grace(60) == 30
+
+
+# A dense 22-qubit state on qdk's interpreter (the loop on a measurement keeps it off QIR):
+# its worker's resident memory passes 1 GB.
+DENSE_QSHARP = """
+operation Main() : Result[] {
+    use qs = Qubit[22];
+    for q in qs { H(q); T(q); }
+    for i in 0..20 { CNOT(qs[i], qs[i + 1]); Rx(0.3, qs[i]); }
+    mutable r = [];
+    if M(qs[0]) == One { set r += [One]; }
+    ResetAll(qs);
+    r
+}
+"""
+
+
+def test_a_job_over_its_memory_limit_fails_saying_so_and_the_next_job_runs() -> None:
+    pool = LocalPool(workers=1, memory_mb=600)
+    try:
+        job = {"source": DENSE_QSHARP, "entry": "Main()", "shots": 1, "seed": 1}
+        hungry = pool.submit("9" * 32, "qsharp", job, "alice")
+        settle(pool, hungry, 120)
+        status = pool.status(hungry)
+        assert status.state is JobState.FAILED
+        assert status.error is not None and status.error.code == "target_error"
+        assert "ran out of memory" in status.error.message
+        assert "limit of 600 MB per job" in status.error.message
+        quick = pool.submit("a9" * 16, "number_partitioning", SEED, "alice")
+        settle(pool, quick, 60)
+        assert pool.status(quick).state is JobState.SUCCEEDED
+    finally:
+        pool.close()
+
+
+# Recursion the program's text hides in an interpolated string: compiling it for QIR
+# overflows qdk's native stack.
+HIDDEN_RECURSION = """
+function Loop(n : Int) : String { $"{n}:{Loop(n + 1)}" }
+operation Main() : Result { Message(Loop(0)); use q = Qubit(); MResetZ(q) }
+"""
+
+
+def test_a_job_that_crashes_its_worker_fails_with_how_it_ended(pool: LocalPool) -> None:
+    job = {"source": HIDDEN_RECURSION, "entry": "Main()", "shots": 1, "seed": 1}
+    crashing = pool.submit("c9" * 16, "qsharp", job, "alice")
+    settle(pool, crashing, 120)
+    status = pool.status(crashing)
+    assert status.state is JobState.FAILED
+    assert status.error is not None and status.error.code == "target_error"
+    assert "crashed its worker process" in status.error.message
+    assert "SIGSEGV" in status.error.message and "stack overflow" in status.error.message
+
+
+BUSY_LOOP = "import time\nend = time.monotonic() + 120\nwhile time.monotonic() < end: pass\n"
+
+
+@pytest.fixture
+def busy_machine() -> Iterator[None]:
+    """Three busy loops (more than the machine's two cores here), killed at the end."""
+    loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(3)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def test_jobs_on_cold_workers_of_a_busy_machine_return_their_answer(busy_machine: None) -> None:
+    # Four jobs at once on a fresh pool: each waits for a worker to start (imports, numba
+    # warm-up), niced below three busy loops; the time limit counts from when its solver
+    # starts, so each returns the best partition found in its time.
+    pool = LocalPool(workers=2)
+    try:
+        jobs = [pool.submit(f"{n:032x}", "number_partitioning", hard(5), f"c{n}") for n in range(4)]
+        for job_id in jobs:
+            settle(pool, job_id, 180)
+        assert [pool.status(job_id).state for job_id in jobs] == [JobState.SUCCEEDED] * 4
+        for job_id in jobs:
+            assert len(pool.output(job_id)["assignment"]) == HARD_WEIGHTS
+    finally:
+        pool.close()
