@@ -18,6 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .job_control import target_done_announcer
+from .job_endings import job_endings
 from .job_events import log_job_event, milliseconds_between
 from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp, utc_now
 from .storage import job_store
@@ -171,6 +172,7 @@ async def finish_job(work: dict[str, Any]) -> dict[str, Any]:
         else:
             await store.put_result(spec.id, output)
     await store.set_record_state(spec, lifecycle.state)
+    job_endings.announce(spec.id, lifecycle)
     _log_finished(spec, lifecycle)
     return lifecycle.to_json()
 

@@ -58,6 +58,7 @@ class Settings:
     program_max_time_limit: float
     max_jobs_in_flight: int
     max_submissions_per_minute: int
+    max_wait_seconds: int
 
 
 def number_setting(
@@ -140,6 +141,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_submissions_per_minute=int(
             number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
         ),
+        # Below the Functions HTTP timeout (230 s on Azure), with room for the answer.
+        max_wait_seconds=int(number_setting(env, "QJOBS_MAX_WAIT_SECONDS", 60, 0, 200)),
     )
 
 

@@ -26,6 +26,9 @@ KEY_VARIABLE = "QJOBS_API_KEY"
 # Answers worth repeating: over the client's limits, or qjobs (or a gateway) unavailable.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_POLL_SECONDS = 1.0
+# A waiting client asks the API to hold each status read this long (`Prefer: wait=N`): the
+# answer comes the moment the job ends. Kept well below the client's read timeout.
+LONG_POLL_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,23 @@ def problem(response: httpx.Response) -> dict[str, Any]:
 
 def error_of(response: httpx.Response) -> ApiError:
     return api_error(response.status_code, problem(response))
+
+
+def prefer_wait(seconds: int) -> dict[str, str]:
+    """The header asking the API to hold a status or result read until the job ends."""
+    return {"Prefer": f"wait={seconds}"} if seconds > 0 else {}
+
+
+def long_poll_timeout(seconds: int, timeout: float) -> float:
+    """A long-poll's read timeout: the wait plus the client's usual timeout."""
+    return seconds + timeout
+
+
+def waited(response: httpx.Response) -> bool:
+    """Whether the API held the read (`Preference-Applied: wait=N`): then no pause is due
+    before the next one. An API that does not long-poll is polled after its Retry-After."""
+    applied = response.headers.get("preference-applied", "")
+    return any(part.strip().lower().startswith("wait=") for part in applied.split(","))
 
 
 def poll_delay(response: httpx.Response) -> float:

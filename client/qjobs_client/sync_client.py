@@ -38,6 +38,7 @@ class Client:
     ) -> None:
         self.url = protocol.base_url(url)
         self.retry = retry or protocol.RetryPolicy()
+        self.timeout = timeout
         self._http = httpx.Client(
             headers=protocol.default_headers(protocol.api_key(api_key)), timeout=timeout
         )
@@ -59,13 +60,20 @@ class Client:
         json: Any = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """One API call with the retry policy; a problem answer raises its typed ApiError."""
+        """One API call with the retry policy; a problem answer raises its typed ApiError.
+        `timeout` replaces the client's own for this call (a long-poll needs longer)."""
         attempt = 0
         while True:
             try:
                 response = self._http.request(
-                    method, url, json=json, params=params, headers=headers
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout if timeout is None else timeout,
                 )
             except httpx.TransportError as error:
                 delay = protocol.retry_delay(self.retry, attempt, None)
@@ -167,22 +175,40 @@ class Job:
         self.last_status = JobStatus.from_json(self._client.request("GET", self._status_url).json())
         return self.last_status
 
+    def _read_waiting(self, url: str, waiter: Waiter) -> httpx.Response:
+        """GET `url`, asking the API to hold the answer until the job ends (long-poll)."""
+        seconds = waiter.long_poll_seconds()
+        return self._client.request(
+            "GET",
+            url,
+            headers=protocol.prefer_wait(seconds),
+            timeout=protocol.long_poll_timeout(seconds, self._client.timeout),
+        )
+
+    def _pause(self, response: httpx.Response, waiter: Waiter) -> None:
+        """Before the next read: nothing after a held read, else the 202's Retry-After."""
+        if protocol.waited(response):
+            waiter.check_time()
+            return
+        for seconds in waiter.sleeps(protocol.poll_delay(response)):
+            time.sleep(seconds)
+            waiter.tick()
+
     def wait(
         self, timeout: float | None = None, progress: Progress | bool | None = None
     ) -> JobStatus:
-        """Poll until the job is final, waiting each 202's Retry-After in between; returns
-        the final status whatever it is. `progress`: a callback `(status, elapsed)`, or True
+        """Wait until the job is final and return its final status, whatever it is. Each
+        status read is held by the API until the job ends (`Prefer: wait`), else repeated
+        after the 202's Retry-After. `progress`: a callback `(status, elapsed)`, or True
         for a one-line display on stderr. WaitTimeout after `timeout` seconds."""
         with Waiter(self.id, timeout, progress) as waiter:
             while True:
-                response = self._client.request("GET", self._status_url)
+                response = self._read_waiting(self._status_url, waiter)
                 self.last_status = JobStatus.from_json(response.json())
                 waiter.observe(self.last_status)
                 if self.last_status.is_final:
                     return self.last_status
-                for seconds in waiter.sleeps(protocol.poll_delay(response)):
-                    time.sleep(seconds)
-                    waiter.tick()
+                self._pause(response, waiter)
 
     def result(
         self, timeout: float | None = None, progress: Progress | bool | None = None
@@ -194,7 +220,11 @@ class Job:
         if final.status != "succeeded":
             raise job_error(self.id, final.status, final.error)
         url = protocol.resolve(self._client.url, final.links["result"])
-        self._result = dict(self._client.request("GET", url).json()["result"])
+        with Waiter(self.id, timeout, None) as waiter:
+            # Another instance may not see the end yet: its 202 is waited out like a status.
+            while (response := self._read_waiting(url, waiter)).status_code == 202:
+                self._pause(response, waiter)
+        self._result = dict(response.json()["result"])
         return self._result
 
     def input(self) -> dict[str, Any]:
