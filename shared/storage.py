@@ -77,15 +77,34 @@ class RecordFilter:
     states: frozenset[JobState] = frozenset()
     target: str | None = None
     name_prefix: str | None = None
+    # Every one of these tags; created in [created_after, created_before); one of these ids.
+    tags: frozenset[str] = frozenset()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    ids: frozenset[str] | None = None
 
     def matches(self, metadata: dict[str, str]) -> bool:
         if self.states and metadata.get("status") not in self.states:
             return False
         if self.target is not None and metadata.get("target") != self.target:
             return False
+        if self.ids is not None and metadata.get("jobid") not in self.ids:
+            return False
+        if self.tags and not self.tags <= set(_tags_of(metadata)):
+            return False
+        if self.created_after or self.created_before:
+            created = datetime.fromisoformat(metadata.get("created", ""))
+            if self.created_after is not None and created <= self.created_after:
+                return False
+            if self.created_before is not None and created >= self.created_before:
+                return False
         return self.name_prefix is None or unquote(metadata.get("name") or "").startswith(
             self.name_prefix
         )
+
+
+def _tags_of(metadata: dict[str, str]) -> list[str]:
+    return [tag for tag in (metadata.get("tags") or "").split(",") if tag]
 
 
 def result_blob(job_id: str) -> str:
@@ -118,6 +137,7 @@ def record_metadata(spec: JobSpec, state: JobState) -> dict[str, str]:
         "created": spec.created,
         "name": quote(spec.name or "", safe=""),
         "jobid": spec.id,
+        "tags": ",".join(spec.tags or []),
     }
 
 
@@ -129,6 +149,7 @@ def listed_job(metadata: dict[str, str]) -> dict[str, Any]:
         "kind": metadata["kind"],
         "target": metadata["target"],
         "status": metadata["status"],
+        "tags": _tags_of(metadata),
         "created": metadata["created"],
     }
 
@@ -302,7 +323,7 @@ class JobStore:
         return found, None
 
 
-_RECORD_FIELDS = ("id", "owner", "name", "kind", "target", "created")
+_RECORD_FIELDS = ("id", "owner", "name", "kind", "target", "created", "tags")
 
 
 def _json_bytes(value: Any) -> bytes:

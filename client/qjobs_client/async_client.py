@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,9 +129,20 @@ class AsyncClient:
         name: str | None = None,
         *,
         page_size: int | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        ids: list[str] | tuple[str, ...] | None = None,
     ) -> AsyncIterator[AsyncJob]:
-        """The caller's jobs, newest first, fetching page after page (`links.next`)."""
-        params: dict[str, str] | None = protocol.list_params(status, target, name, page_size)
+        """The caller's jobs, newest first, fetching page after page (`links.next`).
+        `tags`: jobs with every one of them; `created_after` / `created_before`: RFC 3339
+        text or an aware datetime; `ids`: only the caller's jobs among these (at most 100)."""
+        filters = protocol.ListFilters(
+            tuple(tags), created_after, created_before, None if ids is None else tuple(ids)
+        )
+        params: dict[str, str] | None = protocol.list_params(
+            status, target, name, page_size, filters
+        )
         url = f"{self.url}/jobs"
         while True:
             page = (await self.request("GET", url, params=params)).json()

@@ -13,6 +13,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -101,6 +102,7 @@ def list_params(
     target: str | None,
     name: str | None,
     page_size: int | None,
+    filters: ListFilters | None = None,
 ) -> dict[str, str]:
     params: dict[str, str] = {}
     if status:
@@ -111,7 +113,34 @@ def list_params(
         params["name"] = name
     if page_size is not None:
         params["limit"] = str(page_size)
+    if filters is not None:
+        params.update(filters.params())
     return params
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's further filters: every one of `tags`, created after / before a moment
+    (RFC 3339 text or an aware datetime), and only these job ids (at most 100)."""
+
+    tags: tuple[str, ...] = ()
+    created_after: str | datetime | None = None
+    created_before: str | datetime | None = None
+    ids: tuple[str, ...] | None = None
+
+    def params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.tags:
+            params["tag"] = ",".join(self.tags)
+        for name, moment in (
+            ("created_after", self.created_after),
+            ("created_before", self.created_before),
+        ):
+            if moment is not None:
+                params[name] = moment if isinstance(moment, str) else moment.isoformat()
+        if self.ids is not None:
+            params["ids"] = ",".join(self.ids)
+        return params
 
 
 def retry_after(response: httpx.Response) -> float | None:

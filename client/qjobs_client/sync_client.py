@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,9 +133,20 @@ class Client:
         name: str | None = None,
         *,
         page_size: int | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        ids: list[str] | tuple[str, ...] | None = None,
     ) -> Iterator[Job]:
-        """The caller's jobs, newest first, fetching page after page (`links.next`)."""
-        params: dict[str, str] | None = protocol.list_params(status, target, name, page_size)
+        """The caller's jobs, newest first, fetching page after page (`links.next`).
+        `tags`: jobs with every one of them; `created_after` / `created_before`: RFC 3339
+        text or an aware datetime; `ids`: only the caller's jobs among these (at most 100)."""
+        filters = protocol.ListFilters(
+            tuple(tags), created_after, created_before, None if ids is None else tuple(ids)
+        )
+        params: dict[str, str] | None = protocol.list_params(
+            status, target, name, page_size, filters
+        )
         url = f"{self.url}/jobs"
         while True:
             page = self.request("GET", url, params=params).json()
