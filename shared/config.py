@@ -59,6 +59,10 @@ class Settings:
     max_jobs_in_flight: int
     max_submissions_per_minute: int
     max_wait_seconds: int
+    webhook_key: str | None = field(repr=False)
+    webhook_allow_hosts: str
+    webhook_retry_seconds: tuple[float, ...]
+    webhook_retry_for_seconds: float
 
 
 def number_setting(
@@ -109,6 +113,38 @@ def _auth_mode(env: Mapping[str, str]) -> str:
     return mode
 
 
+WEBHOOK_KEY_MIN_LENGTH = 32
+DEFAULT_WEBHOOK_RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0)
+
+
+def _webhook_key(env: Mapping[str, str]) -> str | None:
+    """QJOBS_WEBHOOK_KEY: the key every client's webhook signing secret is derived from;
+    unset, webhooks are off."""
+    key = env.get("QJOBS_WEBHOOK_KEY", "").strip()
+    if not key:
+        return None
+    if key.startswith("@Microsoft.KeyVault("):
+        raise ConfigError("QJOBS_WEBHOOK_KEY is a Key Vault reference the host could not resolve")
+    if len(key) < WEBHOOK_KEY_MIN_LENGTH:
+        raise ConfigError(f"QJOBS_WEBHOOK_KEY must be at least {WEBHOOK_KEY_MIN_LENGTH} characters")
+    return key
+
+
+def _retry_schedule(env: Mapping[str, str]) -> tuple[float, ...]:
+    """QJOBS_WEBHOOK_RETRY_SECONDS: the waits before each repeated delivery attempt, comma-
+    separated; the last repeats until QJOBS_WEBHOOK_RETRY_FOR_SECONDS have passed."""
+    raw = env.get("QJOBS_WEBHOOK_RETRY_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_WEBHOOK_RETRY_SECONDS
+    try:
+        waits = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"QJOBS_WEBHOOK_RETRY_SECONDS must be numbers, not {raw!r}") from None
+    if not 1 <= len(waits) <= 50 or not all(0.1 <= wait <= 86400 for wait in waits):
+        raise ConfigError("QJOBS_WEBHOOK_RETRY_SECONDS: 1 to 50 waits of 0.1 to 86400 s each")
+    return waits
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; raises ConfigError naming a bad setting."""
     cpus = os.cpu_count() or 1
@@ -143,6 +179,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         # Below the Functions HTTP timeout (230 s on Azure), with room for the answer.
         max_wait_seconds=int(number_setting(env, "QJOBS_MAX_WAIT_SECONDS", 60, 0, 200)),
+        webhook_key=_webhook_key(env),
+        webhook_allow_hosts=env.get("QJOBS_WEBHOOK_ALLOW_HOSTS", "").strip(),
+        webhook_retry_seconds=_retry_schedule(env),
+        webhook_retry_for_seconds=number_setting(
+            env, "QJOBS_WEBHOOK_RETRY_FOR_SECONDS", 86400, 1, 7 * 86400
+        ),
     )
 
 

@@ -12,6 +12,8 @@ Layout in the container (QJOBS_BLOB_CONTAINER):
       owns the key's job id (created only, never replaced, so concurrent requests agree).
   cancels/<job id>.json
       written when the job's caller asks to cancel it (see job_control.request_cancel).
+  webhook-secrets/<owner hash>.json
+      a client's webhook secret generation and when it was last rotated (webhooks/secrets.py).
 Records and results are immutable once written except the record's metadata, so each process
 keeps the ones it wrote recently (bounded) and reads them back without a round trip: the submit
 activity and the result read usually run in the process that wrote them.
@@ -117,6 +119,10 @@ def owner_prefix(owner: str) -> str:
 
 def key_blob(job_id: str) -> str:
     return f"keys/{job_id}.json"
+
+
+def webhook_secret_blob(owner: str) -> str:
+    return f"webhook-secrets/{hashlib.sha256(owner.encode()).hexdigest()[:32]}.json"
 
 
 def cancel_blob(job_id: str) -> str:
@@ -282,6 +288,14 @@ class JobStore:
         another process may have written it)."""
         blob = self._container.get_blob_client(cancel_blob(job_id))
         return bool(await _guard(blob.exists()))
+
+    async def get_webhook_rotation(self, owner: str) -> dict[str, Any] | None:
+        """The client's webhook secret rotation record (read from storage, never remembered:
+        another instance may rotate it)."""
+        return await _guard(self._download_json(webhook_secret_blob(owner)))
+
+    async def put_webhook_rotation(self, owner: str, rotation: dict[str, Any]) -> None:
+        await _guard(self._upload(webhook_secret_blob(owner), _json_bytes(rotation)))
 
     async def delete_job(self, spec: JobSpec) -> None:
         """Remove the record of a job that never started (a missing record is fine)."""

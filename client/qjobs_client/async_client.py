@@ -154,6 +154,15 @@ class AsyncClient:
                 return
             url, params = protocol.resolve(self.url, following), None
 
+    async def webhook_secret(self) -> str:
+        """This caller's webhook signing secret (`whsec_...`), for `webhooks.verify`."""
+        return str((await self.request("GET", f"{self.url}/webhooks/secret")).json()["secret"])
+
+    async def rotate_webhook_secret(self) -> str:
+        """A new signing secret; for 24 hours deliveries are signed with the old one too."""
+        url = f"{self.url}/webhooks/secret/rotate"
+        return str((await self.request("POST", url)).json()["secret"])
+
     async def targets(self) -> list[Target]:
         document = (await self.request("GET", f"{self.url}/targets")).json()
         return [Target.from_json(t) for t in document["targets"]]

@@ -233,6 +233,12 @@ def cmd_targets(client: Client, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_webhook_secret(client: Client, args: argparse.Namespace, out: Output) -> int:
+    secret = client.rotate_webhook_secret() if args.rotate else client.webhook_secret()
+    out.document({"secret": secret}, lambda: _rows([("secret", secret)]))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- the parser
 
 
@@ -308,6 +314,14 @@ def parser() -> argparse.ArgumentParser:
 
     targets = commands.add_parser("targets", parents=[common], help="the targets offered")
     targets.set_defaults(run=cmd_targets)
+
+    secret = commands.add_parser(
+        "webhook-secret", parents=[common], help="your webhook signing secret"
+    )
+    secret.add_argument(
+        "--rotate", action="store_true", help="make a new one (the old one signs for 24 h more)"
+    )
+    secret.set_defaults(run=cmd_webhook_secret)
     return main_parser
 
 

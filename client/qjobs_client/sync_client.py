@@ -158,6 +158,15 @@ class Client:
                 return
             url, params = protocol.resolve(self.url, following), None
 
+    def webhook_secret(self) -> str:
+        """This caller's webhook signing secret (`whsec_...`), for `webhooks.verify`."""
+        return str((self.request("GET", f"{self.url}/webhooks/secret")).json()["secret"])
+
+    def rotate_webhook_secret(self) -> str:
+        """A new signing secret; for 24 hours deliveries are signed with the old one too."""
+        url = f"{self.url}/webhooks/secret/rotate"
+        return str((self.request("POST", url)).json()["secret"])
+
     def targets(self) -> list[Target]:
         """The targets this deployment offers, with their kinds, limits and availability."""
         document = self.request("GET", f"{self.url}/targets").json()
