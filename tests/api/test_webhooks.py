@@ -257,7 +257,9 @@ def test_a_host_name_resolving_to_a_refused_address_is_refused_when_sending(
     addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
     if not any(a.startswith(("127.", "10.", "192.168.", "::1")) for a in addresses):
         pytest.skip(f"{name} resolves to {addresses}, not to a refused address")
-    job_id = guarded.submit_ok({**SEED, "webhook": receiver.url("/by-name", host=name)})
+    job_id = guarded.submit_ok(
+        {**SEED, "webhook": receiver.url("/by-name", host=name, scheme="https")}
+    )
     webhook = webhook_state(guarded, job_id, {"failed"})
     assert webhook["last_status"] is None
     assert receiver.to("/by-name") == []
