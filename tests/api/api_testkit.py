@@ -39,6 +39,7 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
         "QJOBS_API_KEYS": api_keys_setting(KEYS),
         "QJOBS_BLOB_CONTAINER": "qjobs-tests",
         "QJOBS_LOCAL_WORKERS": "2",
+        "QJOBS_WEBHOOK_KEY": "api-tests-webhook-key-0123456789abcdef",
     }
     env.update(overrides)
     return env
