@@ -60,6 +60,11 @@ param gatewaySecret string
 @description('The function key API Management sends (x-functions-key).')
 param gatewayFunctionKey string
 
+@secure()
+@minLength(32)
+@description('Every client\'s webhook signing secret is derived from it (QJOBS_WEBHOOK_KEY); kept in Key Vault.')
+param webhookKey string
+
 var shapes = {
   dev: {
     apimSku: 'Developer'
@@ -169,6 +174,7 @@ module vault 'modules/key-vault.bicep' = {
     workspaceLocation: workspace.outputs.location
     gatewaySecret: gatewaySecret
     gatewayFunctionKey: gatewayFunctionKey
+    webhookKey: webhookKey
   }
 }
 
@@ -200,6 +206,7 @@ module app 'modules/function-app.bicep' = {
     jobContainer: jobContainer
     keyVaultUri: vault.outputs.uri
     gatewaySecretUri: vault.outputs.gatewaySecretUri
+    webhookKeyUri: vault.outputs.webhookKeyUri
     remoteTargets: remoteTargets
     maxJobsInFlight: shape.maxJobsInFlight
     maxSubmissionsPerMinute: shape.maxSubmissionsPerMinute

@@ -17,6 +17,8 @@ param jobContainer string
 param keyVaultUri string
 @description('Versioned Key Vault URI of the gateway secret (QJOBS_GATEWAY_SECRET).')
 param gatewaySecretUri string
+@description('Versioned Key Vault URI of the webhook key (QJOBS_WEBHOOK_KEY).')
+param webhookKeyUri string
 param remoteTargets string
 param maxJobsInFlight int
 param maxSubmissionsPerMinute int
@@ -110,6 +112,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // qjobs (shared/config.py, shared/workspace.py, shared/targets/catalog.py).
     QJOBS_AUTH_MODE: 'gateway'
     QJOBS_GATEWAY_SECRET: '@Microsoft.KeyVault(SecretUri=${gatewaySecretUri})'
+    QJOBS_WEBHOOK_KEY: '@Microsoft.KeyVault(SecretUri=${webhookKeyUri})'
     QJOBS_BLOB_ACCOUNT_URL: jobBlobEndpoint
     QJOBS_BLOB_CONTAINER: jobContainer
     QJOBS_KEYVAULT_URL: keyVaultUri
