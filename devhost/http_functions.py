@@ -125,7 +125,9 @@ class HttpFunctionHandler:
         for name, value in request.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        query = {k: request.query.getone(k) for k in request.query}
+        # As the Functions host does (StringValues.ToString()): a repeated parameter's values
+        # joined with commas.
+        query = {k: ",".join(request.query.getall(k)) for k in request.query}
         datum = meta.Datum(
             {
                 "method": meta.Datum(request.method, "string"),

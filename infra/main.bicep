@@ -69,8 +69,13 @@ param gatewayFunctionKey string
 
 @secure()
 @minLength(32)
-@description('Signs GET /api/jobs continuation tokens (QJOBS_LIST_TOKEN_KEY); kept in Key Vault. A new one (the default) makes earlier tokens answer 400.')
-param listTokenKey string = newGuid()
+@description('Signs GET /api/jobs continuation tokens (QJOBS_LIST_TOKEN_KEY); kept in Key Vault. A new one makes earlier tokens answer 400.')
+param listTokenKey string
+
+@secure()
+@minLength(32)
+@description('Every client\'s webhook signing secret is derived from it (QJOBS_WEBHOOK_KEY); kept in Key Vault.')
+param webhookKey string
 
 var shapes = {
   dev: {
@@ -186,6 +191,7 @@ module vault 'modules/key-vault.bicep' = {
     gatewaySecret: gatewaySecret
     gatewayFunctionKey: gatewayFunctionKey
     listTokenKey: listTokenKey
+    webhookKey: webhookKey
   }
 }
 
@@ -218,6 +224,7 @@ module app 'modules/function-app.bicep' = {
     keyVaultUri: vault.outputs.uri
     gatewaySecretUri: vault.outputs.gatewaySecretUri
     listTokenKeyUri: vault.outputs.listTokenKeyUri
+    webhookKeyUri: vault.outputs.webhookKeyUri
     remoteTargets: remoteTargets
     retentionDays: retentionDays
     purgeSchedule: purgeSchedule

@@ -23,6 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .job_control import orchestration_problem, target_done_announcer
+from .job_endings import job_endings
 from .job_events import log_job_event, milliseconds_between
 from .jobs import JobError, JobSpec, JobState, Lifecycle, timestamp, utc_now
 from .storage import job_store
@@ -193,6 +194,7 @@ async def finish_job(work: dict[str, Any], starter: str | None = None) -> dict[s
         else:
             await store.put_result(spec.id, output)
     await _record_state(spec, lifecycle.state, starter)
+    job_endings.announce(spec.id, lifecycle)
     _log_finished(spec, lifecycle)
     return lifecycle.to_json()
 

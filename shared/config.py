@@ -64,6 +64,11 @@ class Settings:
     list_token_key: bytes = field(repr=False)
     retention_days: float
     purge_max_jobs: int
+    max_wait_seconds: int
+    webhook_key: str | None = field(repr=False)
+    webhook_allow_hosts: str
+    webhook_retry_seconds: tuple[float, ...]
+    webhook_retry_for_seconds: float
 
 
 def number_setting(
@@ -133,6 +138,8 @@ def _list_token_key(env: Mapping[str, str]) -> bytes:
             f"QJOBS_LIST_TOKEN_KEY must be at least {LIST_TOKEN_KEY_MIN_LENGTH} characters"
         )
     return key.encode("utf-8", "surrogatepass")
+
+
 def default_worker_memory_mb(workers: int) -> int:
     """QJOBS_WORKER_MEMORY_MB's default: 2,048 MB, less on a machine where the most worker
     processes the local pool runs at once (2 x workers) would then take more than half its
@@ -143,6 +150,38 @@ def default_worker_memory_mb(workers: int) -> int:
     except (ValueError, OSError):
         return 2048
     return max(1536, min(2048, machine_mb // 2 // (2 * workers)))
+
+
+WEBHOOK_KEY_MIN_LENGTH = 32
+DEFAULT_WEBHOOK_RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0)
+
+
+def _webhook_key(env: Mapping[str, str]) -> str | None:
+    """QJOBS_WEBHOOK_KEY: the key every client's webhook signing secret is derived from;
+    unset, webhooks are off."""
+    key = env.get("QJOBS_WEBHOOK_KEY", "").strip()
+    if not key:
+        return None
+    if key.startswith("@Microsoft.KeyVault("):
+        raise ConfigError("QJOBS_WEBHOOK_KEY is a Key Vault reference the host could not resolve")
+    if len(key) < WEBHOOK_KEY_MIN_LENGTH:
+        raise ConfigError(f"QJOBS_WEBHOOK_KEY must be at least {WEBHOOK_KEY_MIN_LENGTH} characters")
+    return key
+
+
+def _retry_schedule(env: Mapping[str, str]) -> tuple[float, ...]:
+    """QJOBS_WEBHOOK_RETRY_SECONDS: the waits before each repeated delivery attempt, comma-
+    separated; the last repeats until QJOBS_WEBHOOK_RETRY_FOR_SECONDS have passed."""
+    raw = env.get("QJOBS_WEBHOOK_RETRY_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_WEBHOOK_RETRY_SECONDS
+    try:
+        waits = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"QJOBS_WEBHOOK_RETRY_SECONDS must be numbers, not {raw!r}") from None
+    if not 1 <= len(waits) <= 50 or not all(0.1 <= wait <= 86400 for wait in waits):
+        raise ConfigError("QJOBS_WEBHOOK_RETRY_SECONDS: 1 to 50 waits of 0.1 to 86400 s each")
+    return waits
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -193,6 +232,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         list_token_key=_list_token_key(env),
         retention_days=number_setting(env, "QJOBS_RETENTION_DAYS", 30, 0, 36500),
         purge_max_jobs=int(number_setting(env, "QJOBS_PURGE_MAX_JOBS", 10000, 1, 10**7)),
+        # Below the Functions HTTP timeout (230 s on Azure), with room for the answer.
+        max_wait_seconds=int(number_setting(env, "QJOBS_MAX_WAIT_SECONDS", 60, 0, 200)),
+        webhook_key=_webhook_key(env),
+        webhook_allow_hosts=env.get("QJOBS_WEBHOOK_ALLOW_HOSTS", "").strip(),
+        webhook_retry_seconds=_retry_schedule(env),
+        webhook_retry_for_seconds=number_setting(
+            env, "QJOBS_WEBHOOK_RETRY_FOR_SECONDS", 86400, 1, 7 * 86400
+        ),
     )
 
 

@@ -83,6 +83,10 @@ class JobSpec:
     request_hash: str
     poll: dict[str, float]
     workspace: dict[str, str] | None = None
+    tags: list[str] | None = None
+    # Completion webhook: the URL and the events it gets (see shared/webhooks/).
+    webhook: str | None = None
+    webhook_events: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,6 +170,7 @@ def status_document(view: JobView) -> dict[str, Any]:
         "kind": spec.kind,
         "target": spec.target,
         "status": lifecycle.state.value,
+        "tags": spec.tags or [],
         "created": spec.created,
         "started": lifecycle.started,
         "finished": lifecycle.finished,

@@ -24,12 +24,14 @@ import azure.durable_functions as df
 from .config import PollPolicy
 from .job_control import CANCEL_EVENT, TARGET_DONE_EVENT, round_event
 from .jobs import PROBLEM, JobError, JobSpec, JobState, Lifecycle, timestamp
+from .webhooks.subscription import subscribed
 
 SUBMIT = "submit_target_job"
 POLL = "poll_target_job"
 CANCEL = "cancel_target_job"
 RECORD_STATE = "record_job_state"
 FINISH = "finish_job"
+START_WEBHOOK = "start_webhook"
 ROUNDS_PER_EPISODE = 50
 # After a cancel request, how long to wait for the target to confirm it.
 CANCEL_CONFIRM_SECONDS = 30.0
@@ -121,6 +123,7 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
                     yield context.call_activity_with_retry(
                         RECORD_STATE, _RETRY, {"spec": spec_json, "state": state.value}
                     )
+                yield from _start_webhook(context, spec_json, lifecycle.to_json())
 
         if polled.get("cancel_requested") or any(wait.is_completed for wait in cancel_waits):
             return (yield from _cancel(context, spec_json, work, lifecycle))
@@ -259,4 +262,17 @@ def _finish(
             JobError("storage_unavailable", "The job's outcome could not be stored."),
         ).to_json()
     context.set_custom_status(stored)
+    yield from _start_webhook(context, spec_json, stored)
     return stored
+
+
+def _start_webhook(
+    context: df.DurableOrchestrationContext, spec_json: dict[str, Any], lifecycle: dict[str, Any]
+) -> Generator[Any, Any, None]:
+    """Start the delivery of the job's webhook for the state it has just entered, when it asked
+    for one: its own orchestration (webhooks/delivery.py), so delivery never holds the job."""
+    if subscribed(spec_json, lifecycle["state"]):
+        with contextlib.suppress(Exception):
+            yield context.call_activity_with_retry(
+                START_WEBHOOK, _RETRY, {"spec": spec_json, "lifecycle": lifecycle}
+            )

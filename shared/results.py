@@ -41,4 +41,10 @@ async def job_result(view: JobView) -> dict[str, Any]:
             job_id=view.spec.id,
             job_status=state.value,
         )
-    return {"id": view.spec.id, "kind": view.spec.kind, "status": state.value, "result": result}
+    return {
+        "id": view.spec.id,
+        "kind": view.spec.kind,
+        "status": state.value,
+        "tags": view.spec.tags or [],
+        "result": result,
+    }

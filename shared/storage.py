@@ -12,6 +12,8 @@ Layout in the container (QJOBS_BLOB_CONTAINER):
       owns the key's job id (created only, never replaced, so concurrent requests agree).
   cancels/<job id>.json
       written when the job's caller asks to cancel it (see job_control.request_cancel).
+  webhook-secrets/<owner hash>.json
+      a client's webhook secret generation and when it was last rotated (webhooks/secrets.py).
 Records and results are immutable once written except the record's metadata, so each process
 keeps the ones it wrote recently (bounded) and reads them back without a round trip: the submit
 activity and the result read usually run in the process that wrote them.
@@ -79,15 +81,34 @@ class RecordFilter:
     states: frozenset[JobState] = frozenset()
     target: str | None = None
     name_prefix: str | None = None
+    # Every one of these tags; created in [created_after, created_before); one of these ids.
+    tags: frozenset[str] = frozenset()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    ids: frozenset[str] | None = None
 
     def matches(self, metadata: dict[str, str]) -> bool:
         if self.states and metadata.get("status") not in self.states:
             return False
         if self.target is not None and metadata.get("target") != self.target:
             return False
+        if self.ids is not None and metadata.get("jobid") not in self.ids:
+            return False
+        if self.tags and not self.tags <= set(_tags_of(metadata)):
+            return False
+        if self.created_after or self.created_before:
+            created = datetime.fromisoformat(metadata.get("created", ""))
+            if self.created_after is not None and created <= self.created_after:
+                return False
+            if self.created_before is not None and created >= self.created_before:
+                return False
         return self.name_prefix is None or unquote(metadata.get("name") or "").startswith(
             self.name_prefix
         )
+
+
+def _tags_of(metadata: dict[str, str]) -> list[str]:
+    return [tag for tag in (metadata.get("tags") or "").split(",") if tag]
 
 
 def result_blob(job_id: str) -> str:
@@ -100,6 +121,10 @@ def owner_prefix(owner: str) -> str:
 
 def key_blob(job_id: str) -> str:
     return f"keys/{job_id}.json"
+
+
+def webhook_secret_blob(owner: str) -> str:
+    return f"webhook-secrets/{hashlib.sha256(owner.encode()).hexdigest()[:32]}.json"
 
 
 def cancel_blob(job_id: str) -> str:
@@ -120,6 +145,7 @@ def record_metadata(spec: JobSpec, state: JobState) -> dict[str, str]:
         "created": spec.created,
         "name": quote(spec.name or "", safe=""),
         "jobid": spec.id,
+        "tags": ",".join(spec.tags or []),
     }
 
 
@@ -131,6 +157,7 @@ def listed_job(metadata: dict[str, str]) -> dict[str, Any]:
         "kind": metadata["kind"],
         "target": metadata["target"],
         "status": metadata["status"],
+        "tags": _tags_of(metadata),
         "created": metadata["created"],
     }
 
@@ -298,6 +325,14 @@ class JobStore:
         blob = self._container.get_blob_client(cancel_blob(job_id))
         return bool(await _guard(blob.exists()))
 
+    async def get_webhook_rotation(self, owner: str) -> dict[str, Any] | None:
+        """The client's webhook secret rotation record (read from storage, never remembered:
+        another instance may rotate it)."""
+        return await _guard(self._download_json(webhook_secret_blob(owner)))
+
+    async def put_webhook_rotation(self, owner: str, rotation: dict[str, Any]) -> None:
+        await _guard(self._upload(webhook_secret_blob(owner), _json_bytes(rotation)))
+
     async def delete_job(self, spec: JobSpec) -> None:
         """Remove the record of a job that never started (a missing record is fine)."""
         self._recent.pop(record_blob(spec), None)
@@ -352,7 +387,7 @@ class JobStore:
         return found, None
 
 
-_RECORD_FIELDS = ("id", "owner", "name", "kind", "target", "created")
+_RECORD_FIELDS = ("id", "owner", "name", "kind", "target", "created", "tags")
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -40,13 +40,16 @@ from .quotas import quotas
 from .solvers.program_text import ProgramError
 from .solvers.qir import check_profile
 from .storage import IdClaim, StorageUnavailable, job_store
+from .tags import RULE as TAGS_RULE
+from .tags import parse_tags
 from .targets import offered_remote_targets
 from .targets.catalog import REMOTE_KINDS, RemoteTarget
+from .webhooks.subscription import parse_webhook
 from .workspace import WorkspaceCoordinates, workspace_coordinates
 
 log = logging.getLogger("qjobs.submit")
 
-ENVELOPE = frozenset({"kind", "name", "target"})
+ENVELOPE = frozenset({"kind", "name", "target", "tags", "webhook", "webhook_events"})
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # A request that finds its Idempotency-Key held waits this long for the holder's job to start.
@@ -68,12 +71,17 @@ class JobRequest:
     name: str | None
     target: str
     problem: dict[str, Any]
+    tags: list[str] = dataclasses.field(default_factory=list)
+    webhook: str | None = None
+    webhook_events: list[str] | None = None
 
     def fingerprint(self) -> str:
         """Identifies the request, to tell a repeat from a different job under one key."""
-        canonical = json.dumps(
-            [self.kind.name, self.name, self.target, self.problem], sort_keys=True
-        )
+        fields: list[Any] = [self.kind.name, self.name, self.target, self.problem]
+        # Appended only when present, so a request without them keeps its earlier fingerprint.
+        if self.tags or self.webhook:
+            fields += [self.tags, self.webhook, self.webhook_events]
+        canonical = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -103,10 +111,14 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
                 f"Target {target!r} does not run {kind.name} jobs; use one of: {offered}.",
                 pointer="/target",
             )
+        tags = parse_tags(body.get("tags", []))
+        if tags is None:
+            raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
+        webhook, webhook_events = parse_webhook(body)
         problem = kind.validate({k: v for k, v in body.items() if k not in ENVELOPE})
     except InvalidJob as error:
         raise invalid_request(error.detail, error.pointer, error.status) from None
-    return JobRequest(kind, name, target, problem)
+    return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
 
 
 def offered_targets(kind: JobKind) -> tuple[str, ...]:
@@ -266,6 +278,9 @@ async def _create(
         request_hash=request.fingerprint(),
         poll=poll.to_json(),
         workspace=None if workspace is None else workspace.public(),
+        tags=request.tags,
+        webhook=request.webhook,
+        webhook_events=request.webhook_events,
     )
     store = job_store()
     if idempotency_key is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ class AsyncClient:
     ) -> None:
         self.url = protocol.base_url(url)
         self.retry = retry or protocol.RetryPolicy()
+        self.timeout = timeout
         self._http = httpx.AsyncClient(
             headers=protocol.default_headers(protocol.api_key(api_key)), timeout=timeout
         )
@@ -58,13 +60,20 @@ class AsyncClient:
         json: Any = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """One API call with the retry policy; a problem answer raises its typed ApiError."""
+        """One API call with the retry policy; a problem answer raises its typed ApiError.
+        `timeout` replaces the client's own for this call (a long-poll needs longer)."""
         attempt = 0
         while True:
             try:
                 response = await self._http.request(
-                    method, url, json=json, params=params, headers=headers
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout if timeout is None else timeout,
                 )
             except httpx.TransportError as error:
                 delay = protocol.retry_delay(self.retry, attempt, None)
@@ -120,9 +129,20 @@ class AsyncClient:
         name: str | None = None,
         *,
         page_size: int | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        ids: list[str] | tuple[str, ...] | None = None,
     ) -> AsyncIterator[AsyncJob]:
-        """The caller's jobs, newest first, fetching page after page (`links.next`)."""
-        params: dict[str, str] | None = protocol.list_params(status, target, name, page_size)
+        """The caller's jobs, newest first, fetching page after page (`links.next`).
+        `tags`: jobs with every one of them; `created_after` / `created_before`: RFC 3339
+        text or an aware datetime; `ids`: only the caller's jobs among these (at most 100)."""
+        filters = protocol.ListFilters(
+            tuple(tags), created_after, created_before, None if ids is None else tuple(ids)
+        )
+        params: dict[str, str] | None = protocol.list_params(
+            status, target, name, page_size, filters
+        )
         url = f"{self.url}/jobs"
         while True:
             page = (await self.request("GET", url, params=params)).json()
@@ -133,6 +153,15 @@ class AsyncClient:
             if not page.get("continuation") or not following:
                 return
             url, params = protocol.resolve(self.url, following), None
+
+    async def webhook_secret(self) -> str:
+        """This caller's webhook signing secret (`whsec_...`), for `webhooks.verify`."""
+        return str((await self.request("GET", f"{self.url}/webhooks/secret")).json()["secret"])
+
+    async def rotate_webhook_secret(self) -> str:
+        """A new signing secret; for 24 hours deliveries are signed with the old one too."""
+        url = f"{self.url}/webhooks/secret/rotate"
+        return str((await self.request("POST", url)).json()["secret"])
 
     async def targets(self) -> list[Target]:
         document = (await self.request("GET", f"{self.url}/targets")).json()
@@ -162,20 +191,35 @@ class AsyncJob:
         self.last_status = JobStatus.from_json(response.json())
         return self.last_status
 
+    async def _read_waiting(self, url: str, waiter: Waiter) -> httpx.Response:
+        seconds = waiter.long_poll_seconds()
+        return await self._client.request(
+            "GET",
+            url,
+            headers=protocol.prefer_wait(seconds),
+            timeout=protocol.long_poll_timeout(seconds, self._client.timeout),
+        )
+
+    async def _pause(self, response: httpx.Response, waiter: Waiter) -> None:
+        if protocol.waited(response):
+            waiter.check_time()
+            return
+        for seconds in waiter.sleeps(protocol.poll_delay(response)):
+            await asyncio.sleep(seconds)
+            waiter.tick()
+
     async def wait(
         self, timeout: float | None = None, progress: Progress | bool | None = None
     ) -> JobStatus:
-        """Poll until the job is final, following each 202's Retry-After; see `Job.wait`."""
+        """Wait until the job is final (long-polling its status); see `Job.wait`."""
         with Waiter(self.id, timeout, progress) as waiter:
             while True:
-                response = await self._client.request("GET", self._status_url)
+                response = await self._read_waiting(self._status_url, waiter)
                 self.last_status = JobStatus.from_json(response.json())
                 waiter.observe(self.last_status)
                 if self.last_status.is_final:
                     return self.last_status
-                for seconds in waiter.sleeps(protocol.poll_delay(response)):
-                    await asyncio.sleep(seconds)
-                    waiter.tick()
+                await self._pause(response, waiter)
 
     async def result(
         self, timeout: float | None = None, progress: Progress | bool | None = None
@@ -187,7 +231,10 @@ class AsyncJob:
         if final.status != "succeeded":
             raise job_error(self.id, final.status, final.error)
         url = protocol.resolve(self._client.url, final.links["result"])
-        self._result = dict((await self._client.request("GET", url)).json()["result"])
+        with Waiter(self.id, timeout, None) as waiter:
+            while (response := await self._read_waiting(url, waiter)).status_code == 202:
+                await self._pause(response, waiter)
+        self._result = dict(response.json()["result"])
         return self._result
 
     async def input(self) -> dict[str, Any]:

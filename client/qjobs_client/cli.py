@@ -211,7 +211,16 @@ def cmd_cancel(client: Client, args: argparse.Namespace, out: Output) -> int:
 
 def cmd_list(client: Client, args: argparse.Namespace, out: Output) -> int:
     page_size = min(args.limit, 100) if args.limit else None
-    jobs = client.jobs(status=args.status, target=args.target, name=args.name, page_size=page_size)
+    jobs = client.jobs(
+        status=args.status,
+        target=args.target,
+        name=args.name,
+        page_size=page_size,
+        tags=args.tag or (),
+        created_after=args.created_after,
+        created_before=args.created_before,
+        ids=args.ids.split(",") if args.ids else None,
+    )
     statuses = [job.last_status for job in itertools.islice(jobs, args.limit)]
     out.document({"jobs": [s.to_json() for s in statuses]}, lambda: _table(statuses))
     return EXIT_OK
@@ -221,6 +230,12 @@ def cmd_targets(client: Client, args: argparse.Namespace, out: Output) -> int:
     targets = client.targets()
     rows = [(t.name, f"{t.location}, {t.availability}: {', '.join(t.kinds)}") for t in targets]
     out.document({"targets": [t.to_json() for t in targets]}, lambda: _rows(rows))
+    return EXIT_OK
+
+
+def cmd_webhook_secret(client: Client, args: argparse.Namespace, out: Output) -> int:
+    secret = client.rotate_webhook_secret() if args.rotate else client.webhook_secret()
+    out.document({"secret": secret}, lambda: _rows([("secret", secret)]))
     return EXIT_OK
 
 
@@ -290,11 +305,23 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", help="comma-separated states, e.g. waiting,executing")
     listing.add_argument("--target")
     listing.add_argument("--name", help="names starting with this")
+    listing.add_argument("--tag", action="append", help="jobs with this tag (repeat: all of them)")
+    listing.add_argument("--created-after", help="created after this RFC 3339 date-time")
+    listing.add_argument("--created-before", help="created before this RFC 3339 date-time")
+    listing.add_argument("--ids", help="only these job ids (comma-separated, at most 100)")
     listing.add_argument("--limit", type=int, default=20, help="at most N jobs (default 20)")
     listing.set_defaults(run=cmd_list)
 
     targets = commands.add_parser("targets", parents=[common], help="the targets offered")
     targets.set_defaults(run=cmd_targets)
+
+    secret = commands.add_parser(
+        "webhook-secret", parents=[common], help="your webhook signing secret"
+    )
+    secret.add_argument(
+        "--rotate", action="store_true", help="make a new one (the old one signs for 24 h more)"
+    )
+    secret.set_defaults(run=cmd_webhook_secret)
     return main_parser
 
 

@@ -28,6 +28,9 @@ class JobStatus:
     error: dict[str, Any] | None = None
     links: dict[str, str] = field(default_factory=dict)
     provider: dict[str, Any] | None = None
+    tags: tuple[str, ...] = ()
+    # The completion webhook's delivery: {state, attempts, last_status, last_attempt}.
+    webhook: dict[str, Any] | None = None
 
     @property
     def is_final(self) -> bool:
@@ -47,6 +50,8 @@ class JobStatus:
             error=document.get("error"),
             links=dict(document.get("links") or {}),
             provider=document.get("provider"),
+            tags=tuple(document.get("tags") or ()),
+            webhook=document.get("webhook"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -57,6 +62,7 @@ class JobStatus:
             "kind": self.kind,
             "target": self.target,
             "status": self.status,
+            "tags": list(self.tags),
             "created": self.created,
             "started": self.started,
             "finished": self.finished,
@@ -65,6 +71,8 @@ class JobStatus:
             document["error"] = self.error
         if self.provider is not None:
             document["provider"] = self.provider
+        if self.webhook is not None:
+            document["webhook"] = self.webhook
         document["links"] = self.links
         return document
 

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from .errors import WaitTimeout
 from .models import JobStatus
+from .protocol import LONG_POLL_SECONDS
 
 # Called with the job's latest status and the seconds waited so far, several times a second.
 Progress = Callable[[JobStatus, float], None]
@@ -78,14 +79,25 @@ class Waiter:
         if self._progress is not None and self._last is not None:
             self._progress(self._last, self.elapsed)
 
+    def long_poll_seconds(self) -> int:
+        """How long the next read may wait at the API: up to LONG_POLL_SECONDS, within the
+        timeout, and one second with a progress display (so it keeps moving)."""
+        seconds = 1 if self._progress is not None else LONG_POLL_SECONDS
+        if self._timeout is not None:
+            seconds = min(seconds, int(self._timeout - self.elapsed))
+        return max(0, seconds)
+
+    def check_time(self) -> None:
+        """WaitTimeout once the time is up."""
+        if self._timeout is not None and self.elapsed >= self._timeout:
+            status = self._last.status if self._last else "unknown"
+            raise WaitTimeout(self._job_id, status, self._timeout)
+
     def sleeps(self, delay: float) -> list[float]:
         """The slices to sleep before the next poll (WaitTimeout once the time is up)."""
+        self.check_time()
         if self._timeout is not None:
-            remaining = self._timeout - self.elapsed
-            if remaining <= 0:
-                status = self._last.status if self._last else "unknown"
-                raise WaitTimeout(self._job_id, status, self._timeout)
-            delay = min(delay, remaining)
+            delay = min(delay, self._timeout - self.elapsed)
         if self._progress is None or delay <= TICK_SECONDS:
             return [delay]
         whole, rest = divmod(delay, TICK_SECONDS)

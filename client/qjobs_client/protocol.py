@@ -13,6 +13,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -26,6 +27,9 @@ KEY_VARIABLE = "QJOBS_API_KEY"
 # Answers worth repeating: over the client's limits, or qjobs (or a gateway) unavailable.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_POLL_SECONDS = 1.0
+# A waiting client asks the API to hold each status read this long (`Prefer: wait=N`): the
+# answer comes the moment the job ends. Kept well below the client's read timeout.
+LONG_POLL_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ def list_params(
     target: str | None,
     name: str | None,
     page_size: int | None,
+    filters: ListFilters | None = None,
 ) -> dict[str, str]:
     params: dict[str, str] = {}
     if status:
@@ -108,7 +113,34 @@ def list_params(
         params["name"] = name
     if page_size is not None:
         params["limit"] = str(page_size)
+    if filters is not None:
+        params.update(filters.params())
     return params
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's further filters: every one of `tags`, created after / before a moment
+    (RFC 3339 text or an aware datetime), and only these job ids (at most 100)."""
+
+    tags: tuple[str, ...] = ()
+    created_after: str | datetime | None = None
+    created_before: str | datetime | None = None
+    ids: tuple[str, ...] | None = None
+
+    def params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.tags:
+            params["tag"] = ",".join(self.tags)
+        for name, moment in (
+            ("created_after", self.created_after),
+            ("created_before", self.created_before),
+        ):
+            if moment is not None:
+                params[name] = moment if isinstance(moment, str) else moment.isoformat()
+        if self.ids is not None:
+            params["ids"] = ",".join(self.ids)
+        return params
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -154,6 +186,23 @@ def problem(response: httpx.Response) -> dict[str, Any]:
 
 def error_of(response: httpx.Response) -> ApiError:
     return api_error(response.status_code, problem(response))
+
+
+def prefer_wait(seconds: int) -> dict[str, str]:
+    """The header asking the API to hold a status or result read until the job ends."""
+    return {"Prefer": f"wait={seconds}"} if seconds > 0 else {}
+
+
+def long_poll_timeout(seconds: int, timeout: float) -> float:
+    """A long-poll's read timeout: the wait plus the client's usual timeout."""
+    return seconds + timeout
+
+
+def waited(response: httpx.Response) -> bool:
+    """Whether the API held the read (`Preference-Applied: wait=N`): then no pause is due
+    before the next one. An API that does not long-poll is polled after its Retry-After."""
+    applied = response.headers.get("preference-applied", "")
+    return any(part.strip().lower().startswith("wait=") for part in applied.split(","))
 
 
 def poll_delay(response: httpx.Response) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ class Client:
     ) -> None:
         self.url = protocol.base_url(url)
         self.retry = retry or protocol.RetryPolicy()
+        self.timeout = timeout
         self._http = httpx.Client(
             headers=protocol.default_headers(protocol.api_key(api_key)), timeout=timeout
         )
@@ -59,13 +61,20 @@ class Client:
         json: Any = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """One API call with the retry policy; a problem answer raises its typed ApiError."""
+        """One API call with the retry policy; a problem answer raises its typed ApiError.
+        `timeout` replaces the client's own for this call (a long-poll needs longer)."""
         attempt = 0
         while True:
             try:
                 response = self._http.request(
-                    method, url, json=json, params=params, headers=headers
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout if timeout is None else timeout,
                 )
             except httpx.TransportError as error:
                 delay = protocol.retry_delay(self.retry, attempt, None)
@@ -124,9 +133,20 @@ class Client:
         name: str | None = None,
         *,
         page_size: int | None = None,
+        tags: list[str] | tuple[str, ...] = (),
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        ids: list[str] | tuple[str, ...] | None = None,
     ) -> Iterator[Job]:
-        """The caller's jobs, newest first, fetching page after page (`links.next`)."""
-        params: dict[str, str] | None = protocol.list_params(status, target, name, page_size)
+        """The caller's jobs, newest first, fetching page after page (`links.next`).
+        `tags`: jobs with every one of them; `created_after` / `created_before`: RFC 3339
+        text or an aware datetime; `ids`: only the caller's jobs among these (at most 100)."""
+        filters = protocol.ListFilters(
+            tuple(tags), created_after, created_before, None if ids is None else tuple(ids)
+        )
+        params: dict[str, str] | None = protocol.list_params(
+            status, target, name, page_size, filters
+        )
         url = f"{self.url}/jobs"
         while True:
             page = self.request("GET", url, params=params).json()
@@ -137,6 +157,15 @@ class Client:
             if not page.get("continuation") or not following:
                 return
             url, params = protocol.resolve(self.url, following), None
+
+    def webhook_secret(self) -> str:
+        """This caller's webhook signing secret (`whsec_...`), for `webhooks.verify`."""
+        return str((self.request("GET", f"{self.url}/webhooks/secret")).json()["secret"])
+
+    def rotate_webhook_secret(self) -> str:
+        """A new signing secret; for 24 hours deliveries are signed with the old one too."""
+        url = f"{self.url}/webhooks/secret/rotate"
+        return str((self.request("POST", url)).json()["secret"])
 
     def targets(self) -> list[Target]:
         """The targets this deployment offers, with their kinds, limits and availability."""
@@ -167,22 +196,40 @@ class Job:
         self.last_status = JobStatus.from_json(self._client.request("GET", self._status_url).json())
         return self.last_status
 
+    def _read_waiting(self, url: str, waiter: Waiter) -> httpx.Response:
+        """GET `url`, asking the API to hold the answer until the job ends (long-poll)."""
+        seconds = waiter.long_poll_seconds()
+        return self._client.request(
+            "GET",
+            url,
+            headers=protocol.prefer_wait(seconds),
+            timeout=protocol.long_poll_timeout(seconds, self._client.timeout),
+        )
+
+    def _pause(self, response: httpx.Response, waiter: Waiter) -> None:
+        """Before the next read: nothing after a held read, else the 202's Retry-After."""
+        if protocol.waited(response):
+            waiter.check_time()
+            return
+        for seconds in waiter.sleeps(protocol.poll_delay(response)):
+            time.sleep(seconds)
+            waiter.tick()
+
     def wait(
         self, timeout: float | None = None, progress: Progress | bool | None = None
     ) -> JobStatus:
-        """Poll until the job is final, waiting each 202's Retry-After in between; returns
-        the final status whatever it is. `progress`: a callback `(status, elapsed)`, or True
+        """Wait until the job is final and return its final status, whatever it is. Each
+        status read is held by the API until the job ends (`Prefer: wait`), else repeated
+        after the 202's Retry-After. `progress`: a callback `(status, elapsed)`, or True
         for a one-line display on stderr. WaitTimeout after `timeout` seconds."""
         with Waiter(self.id, timeout, progress) as waiter:
             while True:
-                response = self._client.request("GET", self._status_url)
+                response = self._read_waiting(self._status_url, waiter)
                 self.last_status = JobStatus.from_json(response.json())
                 waiter.observe(self.last_status)
                 if self.last_status.is_final:
                     return self.last_status
-                for seconds in waiter.sleeps(protocol.poll_delay(response)):
-                    time.sleep(seconds)
-                    waiter.tick()
+                self._pause(response, waiter)
 
     def result(
         self, timeout: float | None = None, progress: Progress | bool | None = None
@@ -194,7 +241,11 @@ class Job:
         if final.status != "succeeded":
             raise job_error(self.id, final.status, final.error)
         url = protocol.resolve(self._client.url, final.links["result"])
-        self._result = dict(self._client.request("GET", url).json()["result"])
+        with Waiter(self.id, timeout, None) as waiter:
+            # Another instance may not see the end yet: its 202 is waited out like a status.
+            while (response := self._read_waiting(url, waiter)).status_code == 202:
+                self._pause(response, waiter)
+        self._result = dict(response.json()["result"])
         return self._result
 
     def input(self) -> dict[str, Any]:

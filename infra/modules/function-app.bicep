@@ -19,6 +19,8 @@ param keyVaultUri string
 param gatewaySecretUri string
 @description('Versioned Key Vault URI of the list token key (QJOBS_LIST_TOKEN_KEY).')
 param listTokenKeyUri string
+@description('Versioned Key Vault URI of the webhook key (QJOBS_WEBHOOK_KEY).')
+param webhookKeyUri string
 param remoteTargets string
 param retentionDays int
 param purgeSchedule string
@@ -115,6 +117,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     QJOBS_AUTH_MODE: 'gateway'
     QJOBS_GATEWAY_SECRET: '@Microsoft.KeyVault(SecretUri=${gatewaySecretUri})'
     QJOBS_LIST_TOKEN_KEY: '@Microsoft.KeyVault(SecretUri=${listTokenKeyUri})'
+    QJOBS_WEBHOOK_KEY: '@Microsoft.KeyVault(SecretUri=${webhookKeyUri})'
     QJOBS_BLOB_ACCOUNT_URL: jobBlobEndpoint
     QJOBS_BLOB_CONTAINER: jobContainer
     QJOBS_KEYVAULT_URL: keyVaultUri

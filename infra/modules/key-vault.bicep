@@ -19,6 +19,8 @@ param gatewayFunctionKey string
 @secure()
 @description('The key that signs list continuation tokens (QJOBS_LIST_TOKEN_KEY).')
 param listTokenKey string
+@description('The key webhook signing secrets are derived from (QJOBS_WEBHOOK_KEY).')
+param webhookKey string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   // checkov:skip=CKV_AZURE_109: the Function App (Flex Consumption without a VNet) is not a trusted service for the vault firewall; access is by Entra ID role only
@@ -92,6 +94,16 @@ resource listTokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource webhook 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  // checkov:skip=CKV_AZURE_41: clients' webhook secrets derive from it; an expiry would stop every delivery
+  parent: vault
+  name: 'webhook-key'
+  properties: {
+    value: webhookKey
+    contentType: 'text/plain'
+  }
+}
+
 output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
@@ -99,3 +111,5 @@ output uri string = vault.properties.vaultUri
 output gatewaySecretUri string = gateway.properties.secretUriWithVersion
 @description('Versioned: a new key changes the app setting, which restarts the app.')
 output listTokenKeyUri string = listTokenKeySecret.properties.secretUriWithVersion
+@description('Versioned Key Vault URI of the webhook key (QJOBS_WEBHOOK_KEY).')
+output webhookKeyUri string = webhook.properties.secretUriWithVersion

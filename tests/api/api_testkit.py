@@ -41,6 +41,7 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
         "QJOBS_LOCAL_WORKERS": "2",
         # The Functions host's default: hourly, with a 30-day retention nothing here is purged.
         "QJOBS_PURGE_SCHEDULE": "0 0 * * * *",
+        "QJOBS_WEBHOOK_KEY": "api-tests-webhook-key-0123456789abcdef",
     }
     env.update(overrides)
     return env

@@ -56,15 +56,19 @@ CASES = [
     "POST /jobs 429 too many jobs in flight",
     "GET /jobs 200 first page",
     "GET /jobs 200 last page",
+    "GET /jobs 200 tag, dates and ids",
     "GET /jobs 400 bad limit",
     "GET /jobs 401 wrong key",
     "GET /jobs/{id}/status 202 running",
+    "GET /jobs/{id}/status 202 after a wait",
+    "GET /jobs/{id}/status 200 with a webhook",
     "GET /jobs/{id}/status 200 succeeded",
     "GET /jobs/{id}/status 200 cancelled",
     "GET /jobs/{id}/status 400 malformed id",
     "GET /jobs/{id}/status 401 no key",
     "GET /jobs/{id}/status 404 unknown id",
     "GET /jobs/{id}/result 202 running",
+    "GET /jobs/{id}/result 200 waited for",
     *(f"GET /jobs/{{id}}/result 200 {kind}" for kind in QUICK_JOBS),
     "GET /jobs/{id}/result 400 malformed id",
     "GET /jobs/{id}/result 401 no key",
@@ -101,13 +105,23 @@ CASES = [
     "GET /dashboard/{asset} 404 another file",
     "GET /targets 200 the targets",
     "GET /targets 401 no key",
+    "GET /webhooks/secret 200 the secret",
+    "GET /webhooks/secret 401 no key",
+    "GET /webhooks/secret 404 webhooks off",
+    "POST /webhooks/secret/rotate 200 a new secret",
+    "POST /webhooks/secret/rotate 401 no key",
+    "POST /webhooks/secret/rotate 404 webhooks off",
 ]
 # Documented answers no exchange here produces: a failure inside qjobs (500) and storage, Key
 # Vault or the durable host unreachable (503: test_storage_outage.py, test_keyvault.py and
 # test_durable_outage.py go there).
 NOT_EXERCISED = frozenset({500, 503})
 # Optional documented headers that these exchanges must carry.
-EXPECTED_HEADERS = {"POST /jobs 202 Idempotency-Key repeat": ["Idempotent-Replayed"]}
+EXPECTED_HEADERS = {
+    "POST /jobs 202 Idempotency-Key repeat": ["Idempotent-Replayed"],
+    "GET /jobs/{id}/status 202 after a wait": ["Preference-Applied"],
+    "GET /jobs/{id}/result 200 waited for": ["Preference-Applied"],
+}
 
 
 def parse_label(label: str) -> tuple[str, str, int]:
@@ -264,8 +278,8 @@ def cancelled_during_the_wait(api: Api, method: str) -> HttpResult:
 
 @pytest.fixture(scope="module")
 def limited(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """carol on a host that lets a client have one job in flight."""
-    env = api_env(azurite.connection_string, QJOBS_MAX_JOBS_IN_FLIGHT="1")
+    """carol on a host that lets a client have one job in flight, and sends no webhooks."""
+    env = api_env(azurite.connection_string, QJOBS_MAX_JOBS_IN_FLIGHT="1", QJOBS_WEBHOOK_KEY="")
     host = start_api_host(tmp_path_factory.mktemp("limited"), env)
     yield Api(host, KEYS["carol"])
     host.stop()
@@ -302,6 +316,9 @@ def exchanges(
     seen["POST /jobs 202 long job"] = alice.submit(long_job)
     long_id = seen["POST /jobs 202 long job"].json()["id"]
     seen["GET /jobs/{id}/status 202 running"] = alice.status(long_id)
+    seen["GET /jobs/{id}/status 202 after a wait"] = alice.request(
+        "GET", f"/api/jobs/{long_id}/status?wait=1"
+    )
     seen["GET /jobs/{id}/result 202 running"] = alice.result(long_id)
     seen["DELETE /jobs/{id} 202 running"] = alice.cancel(long_id)
 
@@ -311,6 +328,16 @@ def exchanges(
         seen[f"POST /jobs 202 {kind}"] = answer
         ids[kind] = answer.json()["id"]
     seen["POST /jobs 202 Idempotency-Key repeat"] = alice.submit(SEED_JOB, **key)
+    tagged = {**SEED_JOB, "tags": ["openapi"], "webhook": "https://receiver.invalid/hook"}
+    tagged_id = alice.submit_ok(tagged)
+    seen["GET /jobs/{id}/result 200 waited for"] = alice.request(
+        "GET", f"/api/jobs/{tagged_id}/result", headers={"Prefer": "wait=30"}
+    )
+    seen["GET /jobs/{id}/status 200 with a webhook"] = alice.status(tagged_id)
+    seen["GET /jobs 200 tag, dates and ids"] = alice.request(
+        "GET",
+        f"/api/jobs?tag=openapi&created_after=2025-01-01T00:00:00Z&ids={tagged_id},{UNKNOWN_ID}",
+    )
     seen["POST /jobs 422 Idempotency-Key reused"] = alice.submit(QUICK_JOBS["ising"], **key)
     seen.update(over_the_limit(limited))
     seen["POST /jobs 400 missing kind"] = alice.submit({"weights": SEED_WEIGHTS})
@@ -405,6 +432,14 @@ def exchanges(
     )
     seen["GET /targets 200 the targets"] = alice.request("GET", "/api/targets")
     seen["GET /targets 401 no key"] = anonymous.request("GET", "/api/targets")
+    for method, path, label in (
+        ("GET", "/api/webhooks/secret", "GET /webhooks/secret"),
+        ("POST", "/api/webhooks/secret/rotate", "POST /webhooks/secret/rotate"),
+    ):
+        answer = "200 the secret" if method == "GET" else "200 a new secret"
+        seen[f"{label} {answer}"] = alice.request(method, path)
+        seen[f"{label} 401 no key"] = anonymous.request(method, path)
+        seen[f"{label} 404 webhooks off"] = limited.request(method, path)
 
     for method in ("GET", "POST"):
         slow_answer = seen[f"{method} /splitweights 202 slower than the wait"]

@@ -168,6 +168,8 @@ function listPath() {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if ($("filter-status").value) params.set("status", $("filter-status").value);
   if ($("filter-target").value) params.set("target", $("filter-target").value);
+  const tag = $("filter-tag").value.trim();
+  if (tag && $("filter-tag").checkValidity()) params.set("tag", tag);
   return "jobs?" + params;
 }
 
@@ -202,7 +204,19 @@ function renderList() {
       el("td", job.kind), el("td", job.target));
     const status = el("td");
     status.append(el("span", job.status, "status " + job.status));
-    row.append(status, el("td", new Date(job.created).toLocaleString()));
+    const tags = el("td");
+    for (const tag of job.tags || []) {
+      const chip = el("button", tag, "tag");
+      chip.type = "button";
+      chip.title = "show only jobs tagged " + tag;
+      chip.addEventListener("click", (event) => {
+        event.stopPropagation();
+        $("filter-tag").value = tag;
+        refreshList();
+      });
+      tags.append(chip);
+    }
+    row.append(status, tags, el("td", new Date(job.created).toLocaleString()));
     row.addEventListener("click", () => select(job.id));
     return row;
   });
@@ -380,6 +394,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("sign-out").addEventListener("click", () => signOut());
   $("filter-status").addEventListener("change", refreshList);
   $("filter-target").addEventListener("change", refreshList);
+  $("filter-tag").addEventListener("change", refreshList);
   $("more-jobs").addEventListener("click", () => moreJobs().catch((e) => say(e.message)));
   $("new-kind").addEventListener("change", showExample);
   $("submit-form").addEventListener("submit", submitJob);
