@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
         "QJOBS_LOCAL_WORKERS": "2",
         # The Functions host's default: hourly, with a 30-day retention nothing here is purged.
         "QJOBS_PURGE_SCHEDULE": "0 0 * * * *",
+        # A busy test machine can take Azurite past the 3 s default on a healthy call; the
+        # deadline's own tests set it back.
+        "QJOBS_DEPENDENCY_DEADLINE_SECONDS": "10",
         "QJOBS_WEBHOOK_KEY": "api-tests-webhook-key-0123456789abcdef",
     }
     env.update(overrides)
@@ -84,6 +88,16 @@ class Api:
 
     def cancel(self, job_id: str) -> HttpResult:
         return self.request("DELETE", f"/api/jobs/{job_id}")
+
+    def wait_for_any(self, job_ids: Iterable[str], states: set[str], timeout: float = 30) -> dict:
+        """Each job's status once at least one of them is in `states`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = {job_id: self.status(job_id).json()["status"] for job_id in job_ids}
+            if states & set(seen.values()) or time.monotonic() > deadline:
+                assert states & set(seen.values()), seen
+                return seen
+            time.sleep(0.02)
 
     def wait_for(self, job_id: str, states: set[str] = FINAL, timeout: float = 30) -> dict:
         deadline = time.monotonic() + timeout

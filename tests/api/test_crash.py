@@ -35,8 +35,7 @@ def test_jobs_in_flight_at_a_sigkill_all_succeed_after_restart(api: Api) -> None
     quick = [
         api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS}) for _ in range(10)
     ]
-    api.wait_for(next(iter(slow_weights)), {"executing"})
-    at_kill = {job_id: api.status(job_id).json()["status"] for job_id in slow_weights}
+    at_kill = api.wait_for_any(slow_weights, {"executing"})
     api.host.kill()
     assert "executing" in at_kill.values(), at_kill
     api.host.restart()

@@ -54,8 +54,8 @@ def test_durations_are_whole_milliseconds_between_timestamps() -> None:
 
 def test_finishing_a_job_logs_its_final_state_error_and_durations(caplog, monkeypatch) -> None:
     class Store:
-        async def set_record_state(self, spec: JobSpec, state: JobState) -> None:
-            pass
+        async def set_record_state(self, spec: JobSpec, state: JobState) -> bool:
+            return True  # the record was there
 
     monkeypatch.setattr(activities, "job_store", Store)
     caplog.set_level(logging.INFO, "qjobs.job")
