@@ -37,12 +37,13 @@ _HEADER = re.compile(r"^//\s*(entry|shots|compare):\s*(.*?)\s*$", re.MULTILINE)
 # Run by `references` in a child process: qdk's qsharp.run on each program, nothing of qjobs
 # but the function that writes a value as a counts key.
 _REFERENCE_SCRIPT = """
-import json, sys
+import json, sys, time
 from collections import Counter
 from qdk import qsharp
 from shared.solvers.outcomes import outcome
 for line in sys.stdin:
     request = json.loads(line)
+    started = time.monotonic()
     qsharp.init()
     try:
         qsharp.eval(request["source"])
@@ -51,6 +52,7 @@ for line in sys.stdin:
         answer = {"counts": dict(Counter(outcome(shot["result"]) for shot in shots))}
     except BaseException as error:
         answer = {"error": str(error)}
+    answer["seconds"] = time.monotonic() - started
     print(json.dumps(answer), flush=True)
 """
 
@@ -94,7 +96,8 @@ def samples(folder: Path, shots: int) -> list[Program]:
 
 
 def references(programs: list[Program], seed: int, timeout: float) -> list[dict[str, Any]]:
-    """qsharp.run's answer for each program: {"counts": ...} or {"error": message}."""
+    """qsharp.run's answer for each program: {"counts": ...} or {"error": message}, and the
+    "seconds" it took (with qsharp.init and the program's compiling) when it answered."""
     requests = "".join(
         json.dumps({"source": p.source, "entry": p.entry, "shots": p.shots, "seed": seed}) + "\n"
         for p in programs
