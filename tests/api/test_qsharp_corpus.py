@@ -65,6 +65,19 @@ def test_the_job_agrees_with_qsharp_run(
     assert disagreement is None, disagreement
 
 
+def test_an_unbounded_recursion_fails_the_job(alice: Api) -> None:
+    """The interpreter recurses on the heap: the job's time limit (or its worker's memory
+    limit, whichever comes first) ends it as a failed job, and nothing else."""
+    source = "function Forever(n : Int) : Int { 1 + Forever(n + 1) }\n"
+    source += "operation Main() : Int { Forever(0) }"
+    job = {"kind": "qsharp", "source": source, "shots": 1, "time_limit": 2}
+
+    final = alice.wait_for(alice.submit_ok(job), timeout=60)
+
+    assert final["status"] == "failed"
+    assert final["error"]["code"] in ("timeout", "target_error"), final["error"]
+
+
 def test_the_comparison_tells_different_distributions_apart() -> None:
     fair, biased = {"0": 300, "1": 300}, {"0": 400, "1": 200}
     assert homogeneity(fair, {"0": 290, "1": 310}) > 0.05

@@ -67,9 +67,9 @@ class Program:
     compare: str  # "identical", "distribution", "failure" or "auto"
     failure_text: str = ""
 
-    def job(self, seed: int) -> dict[str, Any]:
+    def job(self, seed: int, time_limit: float = 120) -> dict[str, Any]:
         body: dict[str, Any] = {"kind": "qsharp", "target": "local.simulator"}
-        body.update(source=self.source, shots=self.shots, seed=seed, time_limit=120)
+        body.update(source=self.source, shots=self.shots, seed=seed, time_limit=time_limit)
         if self.entry_sent:
             body["entry"] = self.entry
         return body
@@ -97,7 +97,8 @@ def samples(folder: Path, shots: int) -> list[Program]:
 
 def references(programs: list[Program], seed: int, timeout: float) -> list[dict[str, Any]]:
     """qsharp.run's answer for each program: {"counts": ...} or {"error": message}, and the
-    "seconds" it took (with qsharp.init and the program's compiling) when it answered."""
+    "seconds" it took (with qsharp.init and the program's compiling) when it answered;
+    "unfinished" when it did not answer (its time limit, or its process crashed)."""
     requests = "".join(
         json.dumps({"source": p.source, "entry": p.entry, "shots": p.shots, "seed": seed}) + "\n"
         for p in programs
@@ -114,17 +115,18 @@ def references(programs: list[Program], seed: int, timeout: float) -> list[dict[
             env=env,
         )
     except subprocess.TimeoutExpired:
-        return [{"error": f"qsharp.run did not finish within {timeout:g} s"}] * len(programs)
+        late = {"error": f"qsharp.run did not finish within {timeout:g} s", "unfinished": True}
+        return [late] * len(programs)
     answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    missing = {"error": f"qsharp.run crashed (exit {done.returncode})"}
+    missing = {"error": f"qsharp.run crashed (exit {done.returncode})", "unfinished": True}
     return answers + [missing] * (len(programs) - len(answers))
 
 
 def agreement(program: Program, job: dict[str, Any], reference: dict[str, Any]) -> str | None:
     """None when the job's final document agrees with the reference; else why not.
 
-    `job` is {"status", "counts"?, "error"?}: the job's status and, when it succeeded, its
-    result's counts, else its error message.
+    `job` is {"status", "counts"?, "error"?}: the job's status ("refused 400" when the
+    submission was) and, when it succeeded, its result's counts, else its error message.
     """
     compare = program.compare
     if compare == "auto":
@@ -133,7 +135,8 @@ def agreement(program: Program, job: dict[str, Any], reference: dict[str, Any]) 
         if len(reference_counts) > 1:
             compare = "distribution"
     if compare == "failure":
-        if job["status"] != "failed" or "error" not in reference:
+        job_failed = job["status"] == "failed" or job["status"].startswith("refused 4")
+        if not job_failed or "error" not in reference:
             return f"expected both to fail; job {job['status']}, reference {_brief(reference)}"
         for side, message in (("job", job["error"]), ("reference", reference["error"])):
             if program.failure_text not in message:
