@@ -176,10 +176,8 @@ def run(
 
 def needs_interpreter(source: str) -> bool:
     """Whether `source` must run on the interpreter, whatever QIR would make of it."""
-    code = without_comments_and_strings(source)
-    return _cycle(_callables(code)) is not None or not SIMULATION_ONLY.isdisjoint(
-        _IDENTIFIER.findall(code)
-    )
+    names = _IDENTIFIER.findall(without_comments_and_strings(source))
+    return recursion(source) is not None or not SIMULATION_ONLY.isdisjoint(names)
 
 
 def recursion(source: str) -> str | None:
@@ -260,7 +258,7 @@ def _callables(code: str) -> dict[str, set[str]]:
 
 
 def _cycle(calls: dict[str, set[str]]) -> str | None:
-    """ "F calls itself through G" for a callable that reaches itself through those it names."""
+    """How a callable reaches itself through those it names ("F calls itself through G")."""
     for start in sorted(calls):
         path = [start]
         pending: list[tuple[str, list[str]]] = [(callee, path) for callee in calls[start]]
