@@ -11,9 +11,10 @@ cannot express (classical control on a measurement result, on Base) raises Profi
 ProgramError carrying qdk's message and position.
 
 qdk compiles QIR by partial evaluation: classical loops are unrolled while compiling (ten
-million iterations take ~2 s, `while true {}` never ends), and recursion crashes it (which
-`qsharp_program.check` refuses beforehand). So compiling runs in a child process
-(`isolated.run_isolated`), stopped after `COMPILE_SECONDS`. That costs 0.1-0.5 s, and a job
+million iterations take ~2 s, `while true {}` never ends), and recursion crashes it (a
+recursive Q# program is refused beforehand: it runs only on `local.simulator`'s interpreter).
+So compiling runs in a child process (`isolated.run_isolated`), stopped after
+`COMPILE_SECONDS`. That costs 0.1-0.5 s, and a job
 is compiled twice, at submission (to answer 400 for what its target cannot run) and in the
 activity that submits it: the last COMPILED_KEPT programs are kept, by source and profile.
 """
@@ -102,6 +103,9 @@ def _openqasm_qir(source: str, profile: str) -> str:
 
 
 def _qsharp_qir(source: str, entry: str, profile: str) -> str:
-    qsharp_program.check(source, entry)  # QIR generation crashes on recursion
+    qsharp_program.check(source, entry)
+    cycle = qsharp_program.recursion(source)
+    if cycle is not None:  # QIR generation segfaults on recursion
+        raise ProgramError(f"recursive callables cannot be compiled to QIR ({cycle})")
     with qsharp_program.program_context(source, PROFILES[profile]) as context:
         return qsharp_program.compile_entry(context, entry)

@@ -8,13 +8,15 @@ expression is then type-checked inside an operation that is declared but never c
 What `check` refuses besides qdk's own errors, because qdk fails badly on it:
 
 - nesting deeper than its native parser takes (`program_text.check_text`);
-- recursion: the interpreter recurses until memory runs out (gigabytes within seconds) and
-  QIR generation segfaults even on a finite recursion 1,000 deep (qdk 1.33). Any cycle among
-  the program's callables, found lexically, is refused;
 - a single allocation of more qubits than local simulation takes (`Qubit[30]`); allocations
   whose size is computed are bounded at run time: by the qubits QIR says it needs, and on the
   interpreter (which has no qubit limit of its own) by a check `run` puts around the size of
   each `Qubit[...]`, which fails the program before it allocates more than MAX_QUBITS.
+
+Recursion is allowed: `check` compiles for the interpreter, which recurses on the heap (100,000
+calls deep take 0.7 s). QIR generation segfaults on it (even 1,000 deep, qdk 1.33), so a
+recursive program never goes there: `run` gives it to the interpreter, and `recursion` names
+the cycle for those who need QIR (remote targets refuse it).
 
 qdk's interpreter objects belong to the thread that made them (dropping one elsewhere fails
 and leaks it): every use goes through `program_context`, which holds `qdk_calls.QDK_LOCK` and
@@ -24,12 +26,13 @@ Q#'s standard library), so the lock costs little: qdk holds the GIL while it com
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from qdk import Context
@@ -38,7 +41,7 @@ from qdk.simulation import run_qir
 
 from .outcomes import outcome
 from .program_text import ProgramError, check_text, without_comments_and_strings
-from .qdk_calls import QDK_LOCK, CompilerFailure, ProfileError, reported
+from .qdk_calls import QDK_LOCK, reported
 
 MAX_QUBITS = 22  # as the circuit kind: where dense local simulation stops making sense
 MAX_ENTRY = 1000  # characters of an entry expression
@@ -66,6 +69,33 @@ _BOUND_SOURCE = f"""namespace QjobsQubitBound {{
 }}
 """
 _BOUND_FAILED = re.compile(re.escape(_BOUND_FAILURE) + r"(-?\d+)")
+# What QIR cannot mean as simulation does, so a program naming one runs on the interpreter:
+# callables QIR cannot express (random numbers, reading the state, counting) and callables
+# whose QIR is nothing (qdk 1.33 drops Fact's check and the noise settings, so a failing Fact
+# would pass and noise would vanish), and the attribute marking a program's own such callables.
+SIMULATION_ONLY = frozenset(
+    {
+        "DrawRandomInt",
+        "DrawRandomDouble",
+        "DrawRandomBool",
+        "CheckZero",
+        "CheckAllZero",
+        "CheckOperationsAreEqual",
+        "Fact",
+        "ConfigurePauliNoise",
+        "ConfigureQubitLoss",
+        "ApplyIdleNoise",
+        "StartCountingOperation",
+        "StopCountingOperation",
+        "StartCountingFunction",
+        "StopCountingFunction",
+        "StartCountingQubits",
+        "StopCountingQubits",
+        "SimulatableIntrinsic",
+    }
+)
+
+log = logging.getLogger(__name__)
 
 
 class EntryError(ProgramError):
@@ -92,9 +122,7 @@ def check(source: str, entry: str) -> None:
     check_text(source)
     code = without_comments_and_strings(source)
     _check_allocations(code)
-    callables = _callables(code)
-    _check_recursion(callables)
-    _check_entry_text(entry, set(callables))
+    _check_entry_text(entry, set(_callables(code)))
     not_compiling = lambda error: EntryError(f"entry {entry!r} does not compile: {error}")  # noqa: E731
     with program_context(source, TargetProfile.Unrestricted) as context, reported(not_compiling):
         context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
@@ -137,40 +165,70 @@ def run(
 ) -> tuple[dict[str, int], int]:
     """Counts per outcome (`outcomes.outcome` of the entry's value) and the shots run.
 
-    The program runs as Azure Quantum targets run it when it fits QIR's Adaptive_RIF profile:
-    compiled to QIR and simulated (so a qubit measured and released unreset, as in
-    `use q = Qubit(); H(q); return M(q);`, is fine). Programs that need more (a loop on a
-    measurement result, say) run on qdk's interpreter, where released qubits must be |0>.
+    The program runs as Azure Quantum targets run it when its QIR means what simulation means:
+    compiled to Adaptive_RIF QIR and simulated (so a qubit measured and released unreset, as in
+    `use q = Qubit(); H(q); return M(q);`, is fine). The rest runs on qdk's interpreter as
+    `qsharp.run` runs it (released qubits must be |0> there): a recursive program, one naming a
+    SIMULATION_ONLY callable, one beyond Adaptive_RIF (a loop on a measurement result), and
+    one whose QIR fails to compile or to simulate (all its shots then run again there).
     `should_stop` is asked between batches of shots; the same seed gives the same counts.
     """
     check(source, entry)
+    program = None if needs_interpreter(source) else _adaptive_qir(source, entry)
+    if program is not None:
+        try:
+            return _sample(
+                lambda size, shot_seed: run_qir(program, shots=size, seed=shot_seed),
+                shots=shots,
+                seed=seed,
+                should_stop=should_stop,
+            )
+        except Exception as error:  # noqa: BLE001 - the interpreter runs it, or says why not
+            log.info("QIR simulation failed (%s); running the program on the interpreter", error)
+    bounded = with_qubit_bound(source)
+    with program_context(
+        bounded, TargetProfile.Unrestricted, {_BOUND_FILE: _BOUND_SOURCE}
+    ) as interpreter:
+
+        def interpreted(size: int, shot_seed: int | None) -> list[object]:
+            events = interpreter.run(entry, size, seed=shot_seed, save_events=True)
+            return [event["result"] for event in events]
+
+        return _sample(interpreted, shots=shots, seed=seed, should_stop=should_stop)
+
+
+def needs_interpreter(source: str) -> bool:
+    """Whether `source` must run on the interpreter, whatever QIR would make of it."""
+    names = _IDENTIFIER.findall(without_comments_and_strings(source))
+    return recursion(source) is not None or not SIMULATION_ONLY.isdisjoint(names)
+
+
+def recursion(source: str) -> str | None:
+    """A cycle among the program's callables ("F calls itself through G"), found lexically."""
+    return _cycle(_callables(without_comments_and_strings(source)))
+
+
+def _sample(
+    run_shots: Callable[[int, int | None], list[object]],
+    *,
+    shots: int,
+    seed: int | None,
+    should_stop: Callable[[], bool],
+) -> tuple[dict[str, int], int]:
+    """Counts of `run_shots(size, seed)`'s values, run in growing batches until `shots`."""
     # qdk seeds shot i of a call with seed + i, so the calls' seeds are drawn, not counted up;
     # run_qir takes a 32-bit seed.
     seeds = None if seed is None else random.Random(seed)
-    with ExitStack() as stack:
-        program = _adaptive_qir(source, entry)
-        if program is None:
-            interpreter = stack.enter_context(
-                program_context(
-                    with_qubit_bound(source),
-                    TargetProfile.Unrestricted,
-                    {_BOUND_FILE: _BOUND_SOURCE},
-                )
-            )
-        counts: Counter[str] = Counter()
-        done, batch = 0, _FIRST_BATCH
-        while done < shots and not (done and should_stop()):
-            size = min(batch, shots - done)
-            shot_seed = None if seeds is None else seeds.getrandbits(32)
-            with reported(_qubit_limit):
-                if program is None:
-                    events = interpreter.run(entry, size, seed=shot_seed, save_events=True)
-                    values = [event["result"] for event in events]
-                else:
-                    values = run_qir(program, shots=size, seed=shot_seed)
-            counts.update(outcome(value) for value in values)
-            done += size
-            batch *= 2
+    counts: Counter[str] = Counter()
+    done, batch = 0, _FIRST_BATCH
+    while done < shots and not (done and should_stop()):
+        size = min(batch, shots - done)
+        shot_seed = None if seeds is None else seeds.getrandbits(32)
+        with reported(_qubit_limit):
+            values = run_shots(size, shot_seed)
+        counts.update(outcome(value) for value in values)
+        done += size
+        batch *= 2
     return dict(sorted(counts.items())), done
 
 
@@ -181,11 +239,15 @@ def compile_entry(context: Context, entry: str) -> str:
 
 
 def _adaptive_qir(source: str, entry: str) -> str | None:
-    """The program's Adaptive_RIF QIR, or None when it needs the interpreter."""
+    """The program's Adaptive_RIF QIR, or None when it does not compile to it.
+
+    `check` compiled the program already, so what fails here is QIR's: a profile error, a
+    callable not available in QIR, partial evaluation (a `fail` it reaches), qdk's panic.
+    """
     try:
         with program_context(source, TargetProfile.Adaptive_RIF) as context:
             qir = compile_entry(context, entry)
-    except (ProfileError, CompilerFailure):
+    except ProgramError:
         return None
     needed = _REQUIRED_QUBITS.search(qir)
     if needed and int(needed.group(1)) > MAX_QUBITS:
@@ -260,8 +322,8 @@ def _callables(code: str) -> dict[str, set[str]]:
     return named
 
 
-def _check_recursion(calls: dict[str, set[str]]) -> None:
-    """ProgramError naming a callable that reaches itself through the callables it names."""
+def _cycle(calls: dict[str, set[str]]) -> str | None:
+    """How a callable reaches itself through those it names ("F calls itself through G")."""
     for start in sorted(calls):
         path = [start]
         pending: list[tuple[str, list[str]]] = [(callee, path) for callee in calls[start]]
@@ -270,13 +332,12 @@ def _check_recursion(calls: dict[str, set[str]]) -> None:
             name, via = pending.pop()
             if name == start:
                 through = " through " + ", ".join(via[1:]) if len(via) > 1 else ""
-                raise ProgramError(
-                    f"{start} calls itself{through}; recursion is not supported here"
-                )
+                return f"{start} calls itself{through}"
             if name in seen:
                 continue
             seen.add(name)
             pending.extend((callee, [*via, name]) for callee in calls.get(name, ()))
+    return None
 
 
 def _check_entry_text(entry: str, callables: set[str]) -> None:

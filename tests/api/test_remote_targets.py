@@ -199,6 +199,23 @@ c[1] = measure q[1];
     assert created(standin) == []
 
 
+def test_a_recursive_qsharp_program_is_a_400_naming_the_target(
+    remote: Api, standin: QuantumStandIn
+) -> None:
+    source = (
+        "operation Flip(n : Int, q : Qubit) : Unit { if n > 0 { X(q); Flip(n - 1, q); } }\n"
+        "operation Main() : Result { use q = Qubit(); Flip(3, q); MResetZ(q) }"
+    )
+    job = {"kind": "qsharp", "target": "quantinuum.sim.h2-1e", "source": source, "shots": 5}
+
+    answer = remote.submit(job)
+
+    assert answer.status == 400, answer.text
+    assert "quantinuum.sim.h2-1e cannot run this program" in answer.json()["detail"]
+    assert "recursive callables cannot be compiled to QIR (Flip calls itself)" in answer.text
+    assert created(standin) == []
+
+
 def test_remote_target_without_a_workspace_is_a_400_naming_the_settings(alice: Api) -> None:
     before = alice.request("GET", "/api/jobs?limit=100").json()["jobs"]
 

@@ -98,7 +98,8 @@ def test_check_profile_refuses_as_compile_does() -> None:
 
 def test_recursion_is_refused_before_qdk_compiles_it() -> None:
     source = "function F(n : Int) : Int { F(n - 1) }\noperation Main() : Int { F(3) }"
-    with pytest.raises(ProgramError, match="recursion"):
+    message = r"recursive callables cannot be compiled to QIR \(F calls itself\)"
+    with pytest.raises(ProgramError, match=message):
         compile_to_qir("qsharp", qsharp(source, "Main()"), "Adaptive_RIF")
 
 

@@ -15,6 +15,8 @@ from shared.solvers.qsharp_program import (
     QubitLimitError,
     check,
     default_entry,
+    needs_interpreter,
+    recursion,
     run,
 )
 
@@ -153,19 +155,95 @@ def test_an_entry_with_wrong_arguments_is_refused() -> None:
         check(RANDOM_BIT, "GetRandomBit(3)")
 
 
+def test_a_recursive_program_runs_on_the_interpreter() -> None:
+    source = (
+        "function Depth(n : Int) : Int { n == 0 ? 0 | 1 + Depth(n - 1) }\n"
+        "operation Main() : (Int, Result) { use q = Qubit(); X(q); (Depth(2000), MResetZ(q)) }"
+    )
+    assert counts(source, shots=3) == {"1 2000": 3}
+
+
+def test_mutually_recursive_operations_run() -> None:
+    source = (
+        "operation Even(n : Int, q : Qubit) : Unit { if n > 0 { X(q); Odd(n - 1, q); } }\n"
+        "operation Odd(n : Int, q : Qubit) : Unit { if n > 0 { X(q); Even(n - 1, q); } }\n"
+        "operation Main() : Result { use q = Qubit(); Even(7, q); MResetZ(q) }"
+    )
+    assert counts(source, shots=3) == {"1": 3}
+
+
 @pytest.mark.parametrize(
-    ("source", "message"),
+    ("source", "cycle"),
     [
-        ("function F(n : Int) : Int { F(n - 1) }", "F calls itself; recursion"),
+        ("function F(n : Int) : Int { F(n - 1) }", "F calls itself"),
         (
             "function F(n : Int) : Int { G(n) }\nfunction G(n : Int) : Int { F(n) }",
             "F calls itself through G",
         ),
+        ("function F(n : Int) : Int { n } // F(F(1))", None),
     ],
 )
-def test_recursion_is_refused(source: str, message: str) -> None:
-    with pytest.raises(ProgramError, match=message):
-        check(source + "\noperation Main() : Unit {}", "Main()")
+def test_recursion_names_the_cycle(source: str, cycle: str | None) -> None:
+    assert recursion(source) == cycle
+
+
+def test_random_integers_run_on_the_interpreter() -> None:
+    source = "import Std.Random.*;\noperation Main() : Int { DrawRandomInt(0, 2) }"
+    assert set(counts(source, shots=200)) == {"0", "1", "2"}
+
+
+def test_check_zero_runs_on_the_interpreter() -> None:
+    source = (
+        "import Std.Diagnostics.*;\n"
+        "operation Main() : Bool { use q = Qubit(); H(q); H(q); CheckZero(q) }"
+    )
+    assert counts(source, shots=5) == {"true": 5}
+
+
+def test_a_failing_fact_fails_the_run() -> None:
+    source = (
+        "import Std.Diagnostics.*;\n"
+        'operation Main() : Result { use q = Qubit(); Fact(1 > 2, "one is not more"); M(q) }'
+    )
+    with pytest.raises(ProgramError, match="one is not more"):
+        counts(source, shots=5)
+
+
+def test_configured_noise_is_simulated() -> None:
+    source = (
+        "import Std.Diagnostics.*;\n"
+        "operation Main() : Result { ConfigurePauliNoise(0.5, 0.0, 0.0);"
+        " use q = Qubit(); X(q); MResetZ(q) }"
+    )
+    assert set(counts(source, shots=100)) == {"0", "1"}
+
+
+def test_a_programs_own_simulatable_intrinsic_runs() -> None:
+    source = (
+        "@SimulatableIntrinsic()\noperation Flip(q : Qubit) : Unit { X(q); }\n"
+        "operation Main() : Result { use q = Qubit(); Flip(q); MResetZ(q) }"
+    )
+    assert counts(source, shots=3) == {"1": 3}
+
+
+def test_a_failure_of_the_qir_simulation_is_reported_by_the_interpreter() -> None:
+    source = "operation Main() : Int { use q = Qubit(); let n = MResetZ(q) == One ? 1 | 0; 10 / n }"
+    with pytest.raises(ProgramError, match="line 1, column .*: runtime error: division by zero"):
+        counts(source, shots=3)
+
+
+@pytest.mark.parametrize(
+    ("source", "interpreted"),
+    [
+        (RANDOM_BIT, False),
+        ("function F() : Unit { F(); }", True),
+        ('operation Main() : Unit { Message("Fact"); DumpMachine(); }', False),
+        ('operation Main() : Unit { Std.Diagnostics.Fact(true, ""); }', True),
+        ("import Std.Random.DrawRandomBool;", True),
+    ],
+)
+def test_which_programs_need_the_interpreter(source: str, interpreted: bool) -> None:
+    assert needs_interpreter(source) is interpreted
 
 
 def test_allocating_more_qubits_than_the_simulator_takes_is_refused() -> None:
