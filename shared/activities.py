@@ -39,6 +39,11 @@ from .targets import (
 )
 
 
+# How long a cancelled batch's worker may take to stop and hand over its finished items: a
+# local worker is killed 5 s after a cancel it ignores.
+_BATCH_STOP_SECONDS = 10.0
+
+
 class MissingInput(RuntimeError):
     """The job's record (with its input) is gone, and its orchestration holds no copy."""
 
@@ -218,6 +223,8 @@ async def _batch_outcome(
     output = None
     if target_job_id is not None:
         target = await target_named(spec.target)
+        # A cancelled local batch is still stopping: its output comes when its worker ends.
+        await target.settle(target_job_id, _BATCH_STOP_SECONDS)
         try:
             output = await asyncio.to_thread(target.output, target_job_id)
         except TargetJobLost:
