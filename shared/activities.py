@@ -38,7 +38,6 @@ from .targets import (
     target_named,
 )
 
-
 # How long a cancelled batch's worker may take to stop and hand over its finished items: a
 # local worker is killed 5 s after a cancel it ignores.
 _BATCH_STOP_SECONDS = 10.0
