@@ -30,6 +30,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from .config import settings
+from .estimates import estimate
 from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
@@ -316,6 +317,24 @@ async def _create(
             _forget_later(spec, claimed=idempotency_key is not None)
         raise
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
+
+
+async def dry_run(request: JobRequest) -> dict[str, Any]:
+    """What `?dry_run=true` answers: the request passed every check a submission makes (its
+    4xx otherwise), with its estimate. Nothing is stored or started and no quota is used."""
+    remote = offered_remote_targets().get(request.target)
+    if remote is not None:
+        await _check_remote(remote, request, await workspace_coordinates())
+    problem = request.problem
+    items = len(problem["items"]) if batch_fields.is_batch_input(problem) else 1
+    found = await estimate(request.kind.name, request.target, problem, remote)
+    return {
+        "valid": True,
+        "kind": request.kind.name,
+        "target": request.target,
+        "items": items,
+        "estimate": found,
+    }
 
 
 def _abandoned_claim_age() -> timedelta:
