@@ -48,7 +48,7 @@ def _program_counts(kind: str, program: dict[str, Any], profile: str) -> dict[st
     source = program["source"]
     inputs = qasm_inputs.declared_inputs(source) if kind == "circuit" else []
     if inputs:  # a sweep's gates do not depend on its values
-        source = qasm_inputs.bound(source, inputs, {i.name: 0.0 for i in inputs})
+        source = qasm_inputs.inlined(source, inputs, {i.name: 0.0 for i in inputs})
     try:
         compiled = compile_to_qir(kind, {**program, "source": source}, profile)
     except ProgramError as error:

@@ -11,6 +11,7 @@ qiskit-aer runs (see `circuit_route`); `why_not_sweepable` says why another is r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,24 @@ def bound(source: str, inputs: list[Input], values: Mapping[str, float]) -> str:
         at = hi
     pieces.append(text[at:])
     return b"".join(pieces).decode()
+
+
+def inlined(source: str, inputs: list[Input], values: Mapping[str, float]) -> str:
+    """`source` without its input declarations, each input's name replaced by its value:
+    what compiles to QIR (a constant would be one more classical output). Names are replaced
+    as words of the text, so this is for counting gates, not for running."""
+    text = source.encode()
+    kept = []
+    at = 0
+    for declared in inputs:
+        kept.append(text[at : declared.span[0]])
+        at = declared.span[1]
+    kept.append(text[at:])
+    program = b"".join(kept).decode()
+    for declared in inputs:
+        value = f"({float(values[declared.name])!r})"
+        program = re.sub(rf"\b{re.escape(declared.name)}\b", value, program)
+    return program
 
 
 class SweepProgram:
