@@ -39,7 +39,7 @@ from .worker_process import WorkerDied, WorkerProcess
 
 log = logging.getLogger("qjobs.local")
 
-LOCAL_TARGETS = ("local.optimizer", "local.simulator")
+LOCAL_TARGETS = ("local.optimizer", "local.simulator", "local.estimator")
 _KEEP_FINISHED_SECONDS = 900
 _STOP_GRACE_SECONDS = 5.0  # a cancelled job gets this long to stop before its process is killed
 _WATCH_SECONDS = 0.1  # how often a running job's worker is looked at
