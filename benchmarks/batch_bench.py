@@ -66,8 +66,8 @@ def separate_round(client: Client, thetas: list[float], shots: int, submitters: 
 
 
 def summary(values: list[float], unit: float = 1.0, digits: int = 2) -> str:
-    scaled = [v * unit for v in values]
-    return f"{statistics.median(scaled):.{digits}f} [{min(scaled):.{digits}f}-{max(scaled):.{digits}f}]"
+    low, middle, high = (f(v * unit for v in values) for f in (min, statistics.median, max))
+    return f"{middle:.{digits}f} [{low:.{digits}f}-{high:.{digits}f}]"
 
 
 def main() -> int:

@@ -109,18 +109,19 @@ class SweepProgram:
             self._circuit = _compiled(source, self._variables)
         except aer_engine.UnreadableProgram as error:
             raise ProgramError(f"qiskit cannot read this program: {error}") from None
+        from qiskit_aer import AerSimulator
+
+        self._simulator = AerSimulator(method="statevector")
 
     def run(self, values: Mapping[str, float], *, shots: int, seed: int | None) -> dict[str, int]:
         """Counts per outcome, keys as `qasm.run` writes them."""
-        from qiskit_aer import AerSimulator
-
         circuit = self._circuit.assign_parameters(
             {parameter: float(values[parameter.name]) for parameter in self._circuit.parameters}
         )
         if circuit.num_clbits == 0:
             return {"": shots}
         options = {} if seed is None else {"seed_simulator": seed % 2**63}
-        result = AerSimulator(method="statevector").run(circuit, shots=shots, **options).result()
+        result = self._simulator.run(circuit, shots=shots, **options).result()
         if not result.success:
             raise ProgramError(f"qiskit-aer failed: {result.status}")
         counts: dict[str, int] = {}
