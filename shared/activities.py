@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
+from .batches import final_counters
 from .job_control import orchestration_problem, target_done_announcer
 from .job_endings import job_endings
 from .job_events import log_job_event, milliseconds_between
@@ -36,6 +37,10 @@ from .targets import (
     TargetUnreachable,
     target_named,
 )
+
+# How long a cancelled batch's worker may take to stop and hand over its finished items: a
+# local worker is killed 5 s after a cancel it ignores.
+_BATCH_STOP_SECONDS = 10.0
 
 
 class MissingInput(RuntimeError):
@@ -82,6 +87,7 @@ def _observed(target_job_id: str, status: TargetStatus) -> dict[str, Any]:
         "state": status.state.value,
         "error": error,
         "provider": status.provider,
+        "items": status.items,
     }
 
 
@@ -175,7 +181,14 @@ async def finish_job(work: dict[str, Any], starter: str | None = None) -> dict[s
     if lifecycle is None or not lifecycle.state.is_final:
         raise ValueError(f"finish_job needs a final lifecycle, not {work['lifecycle']!r}")
     store = job_store()
-    if lifecycle.state is JobState.SUCCEEDED:
+    if spec.items is not None:
+        try:
+            lifecycle = await _batch_outcome(spec, lifecycle, work["target_job_id"])
+        except TargetJobLost:
+            log_job_event("target_lost", spec, logging.WARNING, step="output")
+            await _submit(spec, await target_named(spec.target), starter)
+            return {"resubmitted": True}
+    elif lifecycle.state is JobState.SUCCEEDED:
         target = await target_named(spec.target)
         try:
             output = await asyncio.to_thread(target.output, work["target_job_id"])
@@ -197,6 +210,40 @@ async def finish_job(work: dict[str, Any], starter: str | None = None) -> dict[s
     job_endings.announce(spec.id, lifecycle)
     _log_finished(spec, lifecycle)
     return lifecycle.to_json()
+
+
+async def _batch_outcome(
+    spec: JobSpec, lifecycle: Lifecycle, target_job_id: str | None
+) -> Lifecycle:
+    """Store a batch's items (a failed or cancelled batch's too: its 409 carries them) and
+    its final state: a batch whose items ran fails when they say so (see shared/batches.py).
+    TargetJobLost when the target lost a succeeded batch's output."""
+    assert spec.items is not None
+    output = None
+    if target_job_id is not None:
+        target = await target_named(spec.target)
+        # A cancelled local batch is still stopping: its output comes when its worker ends.
+        await target.settle(target_job_id, _BATCH_STOP_SECONDS)
+        try:
+            output = await asyncio.to_thread(target.output, target_job_id)
+        except TargetJobLost:
+            if lifecycle.state is JobState.SUCCEEDED:
+                raise
+        except (ValueError, TargetRejected):  # ended without an output
+            output = None
+    state, error = lifecycle.state, lifecycle.error
+    if output is not None:
+        if state is JobState.SUCCEEDED and output.get("failure"):
+            state, error = JobState.FAILED, JobError(**output["failure"])
+        await job_store().put_result(spec.id, {"items": output["items"]})
+    return Lifecycle(
+        state,
+        lifecycle.started,
+        lifecycle.finished,
+        error,
+        lifecycle.provider,
+        final_counters(spec.items, output, state),
+    )
 
 
 def _log_finished(spec: JobSpec, lifecycle: Lifecycle) -> None:

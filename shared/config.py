@@ -69,6 +69,9 @@ class Settings:
     webhook_allow_hosts: str
     webhook_retry_seconds: tuple[float, ...]
     webhook_retry_for_seconds: float
+    max_batch_items: int = 1000
+    # QJOBS_PRICING: a JSON file path or JSON text; empty for the shipped table (pricing.json).
+    pricing: str = ""
 
 
 def number_setting(
@@ -240,6 +243,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook_retry_for_seconds=number_setting(
             env, "QJOBS_WEBHOOK_RETRY_FOR_SECONDS", 86400, 1, 7 * 86400
         ),
+        max_batch_items=int(number_setting(env, "QJOBS_MAX_BATCH_ITEMS", 1000, 1, 100_000)),
+        pricing=env.get("QJOBS_PRICING", "").strip(),
     )
 
 

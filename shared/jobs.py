@@ -87,6 +87,8 @@ class JobSpec:
     # Completion webhook: the URL and the events it gets (see shared/webhooks/).
     webhook: str | None = None
     webhook_events: list[str] | None = None
+    # A batch's number of items (see kinds/batch_fields.py); None for a job without items.
+    items: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,15 +116,20 @@ class Lifecycle:
     error: JobError | None = None
     # A remote job's provider view: {"status", "cost_estimate"?, "error"?}; None for local.
     provider: dict[str, Any] | None = None
+    # A batch's item counters (see item_counters); None for a job without items.
+    items: dict[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "state": self.state.value,
             "started": self.started,
             "finished": self.finished,
             "error": asdict(self.error) if self.error else None,
             "provider": self.provider,
         }
+        if self.items is not None:
+            found["items"] = self.items
+        return found
 
     @classmethod
     def from_json(cls, data: Any) -> Lifecycle | None:
@@ -135,6 +142,7 @@ class Lifecycle:
             finished=data.get("finished"),
             error=JobError(**error) if isinstance(error, dict) else None,
             provider=data.get("provider") if isinstance(data.get("provider"), dict) else None,
+            items=data.get("items") if isinstance(data.get("items"), dict) else None,
         )
 
 
@@ -144,6 +152,17 @@ class JobView:
     lifecycle: Lifecycle
     # The orchestration's current polling round while it runs (see job_control.round_event).
     poll_round: int | None = None
+
+
+ITEM_STATES = ("succeeded", "failed", "cancelled")
+
+
+def item_counters(total: int, ended: dict[str, int], executing: int = 0) -> dict[str, int]:
+    """A batch's `items` in its status: how many of its `total` items are in each state,
+    given how many have `ended` in each final state."""
+    waiting = total - sum(ended.values()) - executing
+    found = {"total": total, "waiting": waiting, "executing": executing}
+    return found | {state: ended.get(state, 0) for state in ITEM_STATES}
 
 
 def status_link(job_id: str) -> str:
@@ -179,5 +198,7 @@ def status_document(view: JobView) -> dict[str, Any]:
         document["error"] = asdict(lifecycle.error)
     if lifecycle.provider is not None:
         document["provider"] = lifecycle.provider
+    if spec.items is not None:
+        document["items"] = lifecycle.items or item_counters(spec.items, {})
     document["links"] = job_links(spec.id, lifecycle.state)
     return document

@@ -110,7 +110,8 @@ def run_job(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict
             # The target lost the output (a local target restarted) and runs the job again.
             polled = {"target_job_id": work["target_job_id"], "state": JobState.WAITING.value}
             continue
-        changed = Lifecycle(state, started, provider=provider)
+        items = polled.get("items") or lifecycle.items
+        changed = Lifecycle(state, started, provider=provider, items=items)
         if changed != lifecycle:
             entered_executing = (
                 state is JobState.EXECUTING and lifecycle.state is not JobState.EXECUTING

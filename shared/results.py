@@ -21,6 +21,7 @@ async def job_result(view: JobView) -> dict[str, Any]:
     if state is not JobState.SUCCEEDED:
         error = view.lifecycle.error
         return_error = {"code": error.code, "message": error.message} if error else None
+        finished_items = await _batch_items(view)
         raise ApiError(
             409,
             f"job-{state.value}",
@@ -30,6 +31,7 @@ async def job_result(view: JobView) -> dict[str, Any]:
             job_id=view.spec.id,
             job_status=state.value,
             error=return_error,
+            **finished_items,
         )
     result = await job_store().get_result(view.spec.id)
     if result is None:
@@ -48,3 +50,12 @@ async def job_result(view: JobView) -> dict[str, Any]:
         "tags": view.spec.tags or [],
         "result": result,
     }
+
+
+async def _batch_items(view: JobView) -> dict[str, Any]:
+    """{"items": [...]} of a failed or cancelled batch, each item with its own status; {} for
+    a job without items."""
+    if view.spec.items is None:
+        return {}
+    stored = await job_store().get_result(view.spec.id)
+    return {"items": stored["items"] if stored else []}

@@ -30,11 +30,12 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from .config import settings
+from .estimates import estimate
 from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
-from .kinds import InvalidJob, JobKind, kind_named
+from .kinds import InvalidJob, JobKind, batch_fields, kind_named
 from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.program_text import ProgramError
@@ -115,7 +116,13 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
         if tags is None:
             raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
         webhook, webhook_events = parse_webhook(body)
-        problem = kind.validate({k: v for k, v in body.items() if k not in ENVELOPE})
+        problem = batch_fields.validate(kind, {k: v for k, v in body.items() if k not in ENVELOPE})
+        if batch_fields.is_batch_input(problem) and not target.startswith("local."):
+            raise InvalidJob(
+                f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
+                " items and parameters to a local target, or submit one job per item.",
+                pointer="/items" if "items" in body else "/parameters",
+            )
     except InvalidJob as error:
         raise invalid_request(error.detail, error.pointer, error.status) from None
     return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
@@ -281,6 +288,9 @@ async def _create(
         tags=request.tags,
         webhook=request.webhook,
         webhook_events=request.webhook_events,
+        items=len(request.problem["items"])
+        if batch_fields.is_batch_input(request.problem)
+        else None,
     )
     store = job_store()
     if idempotency_key is not None:
@@ -307,6 +317,24 @@ async def _create(
             _forget_later(spec, claimed=idempotency_key is not None)
         raise
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
+
+
+async def dry_run(request: JobRequest) -> dict[str, Any]:
+    """What `?dry_run=true` answers: the request passed every check a submission makes (its
+    4xx otherwise), with its estimate. Nothing is stored or started and no quota is used."""
+    remote = offered_remote_targets().get(request.target)
+    if remote is not None:
+        await _check_remote(remote, request, await workspace_coordinates())
+    problem = request.problem
+    items = len(problem["items"]) if batch_fields.is_batch_input(problem) else 1
+    found = await estimate(request.kind.name, request.target, problem, remote)
+    return {
+        "valid": True,
+        "kind": request.kind.name,
+        "target": request.target,
+        "items": items,
+        "estimate": found,
+    }
 
 
 def _abandoned_claim_age() -> timedelta:

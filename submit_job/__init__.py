@@ -1,4 +1,5 @@
-"""POST /api/jobs: accept a job, answer 202 with where to poll it."""
+"""POST /api/jobs: accept a job, answer 202 with where to poll it (with ?dry_run=true: 200
+with its estimate, nothing stored)."""
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -6,7 +7,7 @@ import azure.functions as func
 from shared.config import settings
 from shared.http import caller, endpoint, json_response, polling_headers
 from shared.jobs import status_document
-from shared.submission import parse_idempotency_key, read_job_request, submit
+from shared.submission import dry_run, parse_idempotency_key, read_job_request, submit
 
 
 @endpoint
@@ -14,6 +15,8 @@ async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> 
     owner = caller(req)
     config = settings()
     request = await read_job_request(req, config.max_body_bytes)
+    if req.params.get("dry_run", "").lower() in ("true", "1"):
+        return json_response(await dry_run(request), 200)
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
     headers = polling_headers(accepted.view)

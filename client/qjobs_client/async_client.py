@@ -105,6 +105,14 @@ class AsyncClient:
             protocol.job_body(kind, fields, target, name), idempotency_key=idempotency_key
         )
 
+    async def estimate(
+        self, kind: str, /, *, target: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """What submitting this job would take, without running it; see `Client.estimate`."""
+        body = protocol.job_body(kind, fields, target, None)
+        response = await self.request("POST", f"{self.url}/jobs?dry_run=true", json=body)
+        return dict(response.json())
+
     async def submit_document(
         self, document: dict[str, Any], *, idempotency_key: str | None = None
     ) -> AsyncJob:

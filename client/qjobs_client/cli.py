@@ -175,6 +175,12 @@ def _finish(job: Job, out: Output, timeout: float | None) -> int:
 
 
 def cmd_submit(client: Client, args: argparse.Namespace, out: Output) -> int:
+    if args.dry_run:
+        fields = dict(job_document(args))
+        kind, target = fields.pop("kind", None), fields.pop("target", None)
+        estimate = client.estimate(kind, target=target, **fields)
+        out.document(estimate, lambda: json.dumps(estimate, indent=2))
+        return EXIT_OK
     job = client.submit_document(job_document(args))
     if args.wait:
         return _finish(job, out, args.timeout)
@@ -284,6 +290,11 @@ def parser() -> argparse.ArgumentParser:
     submit.add_argument("--target", help="where to run it (see `qjobs targets`)")
     submit.add_argument("--name", help="a label for the job")
     submit.add_argument("--wait", action="store_true", help="wait and print the final status")
+    submit.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the job and print its estimate (gates, shots, cost); submit nothing",
+    )
     submit.add_argument("--timeout", type=float, help="with --wait: give up after SECONDS")
     submit.set_defaults(run=cmd_submit)
 

@@ -31,6 +31,8 @@ class JobStatus:
     tags: tuple[str, ...] = ()
     # The completion webhook's delivery: {state, attempts, last_status, last_attempt}.
     webhook: dict[str, Any] | None = None
+    # A batch's item counters: {total, waiting, executing, succeeded, failed, cancelled}.
+    items: dict[str, int] | None = None
 
     @property
     def is_final(self) -> bool:
@@ -52,6 +54,7 @@ class JobStatus:
             provider=document.get("provider"),
             tags=tuple(document.get("tags") or ()),
             webhook=document.get("webhook"),
+            items=document.get("items"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +76,8 @@ class JobStatus:
             document["provider"] = self.provider
         if self.webhook is not None:
             document["webhook"] = self.webhook
+        if self.items is not None:
+            document["items"] = self.items
         document["links"] = self.links
         return document
 

@@ -109,6 +109,12 @@ class Client:
             protocol.job_body(kind, fields, target, name), idempotency_key=idempotency_key
         )
 
+    def estimate(self, kind: str, /, *, target: str | None = None, **fields: Any) -> dict[str, Any]:
+        """What submitting this job would take, without running it (`?dry_run=true`):
+        `{"valid", "target", "items", "estimate"}`; the submission's errors otherwise."""
+        body = protocol.job_body(kind, fields, target, None)
+        return dict(self.request("POST", f"{self.url}/jobs?dry_run=true", json=body).json())
+
     def submit_document(
         self, document: dict[str, Any], *, idempotency_key: str | None = None
     ) -> Job:

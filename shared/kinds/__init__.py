@@ -8,11 +8,13 @@ from .fields import json_type
 from .ising import ISING, PUBO
 from .number_partitioning import NUMBER_PARTITIONING
 from .qsharp import QSHARP
+from .resource_estimate import RESOURCE_ESTIMATE
 
 __all__ = ["KINDS", "InvalidJob", "JobKind", "kind_named"]
 
 KINDS: dict[str, JobKind] = {
-    kind.name: kind for kind in (NUMBER_PARTITIONING, ISING, PUBO, CIRCUIT, QSHARP)
+    kind.name: kind
+    for kind in (NUMBER_PARTITIONING, ISING, PUBO, CIRCUIT, QSHARP, RESOURCE_ESTIMATE)
 }
 
 

@@ -21,6 +21,8 @@ class TargetStatus:
     error: JobError | None = None
     # What a remote provider says beyond the state: its own status, cost estimate, error.
     provider: dict[str, Any] | None = None
+    # A batch's item counters while it runs (see shared/batches.py); None for other jobs.
+    items: dict[str, int] | None = None
 
 
 class TargetJobLost(Exception):

@@ -39,7 +39,7 @@ from .worker_process import WorkerDied, WorkerProcess
 
 log = logging.getLogger("qjobs.local")
 
-LOCAL_TARGETS = ("local.optimizer", "local.simulator")
+LOCAL_TARGETS = ("local.optimizer", "local.simulator", "local.estimator")
 _KEEP_FINISHED_SECONDS = 900
 _STOP_GRACE_SECONDS = 5.0  # a cancelled job gets this long to stop before its process is killed
 _WATCH_SECONDS = 0.1  # how often a running job's worker is looked at
@@ -87,6 +87,7 @@ class _LocalJob:
     error: JobError | None = None
     cancelled_at: float | None = None  # monotonic time of the cancel request
     worker: WorkerProcess | None = None
+    items: dict[str, int] | None = None  # a batch's counters, as its worker last reported
     finished_at: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
     on_done: Callable[[], None] | None = None
@@ -153,7 +154,7 @@ class LocalPool:
 
     def status(self, job_id: str) -> TargetStatus:
         job = self._job(job_id)
-        return TargetStatus(job.state, job.error)
+        return TargetStatus(job.state, job.error, items=job.items)
 
     async def settle(self, job_id: str, seconds: float) -> None:
         job = self._job(job_id)
@@ -263,6 +264,11 @@ class LocalPool:
             if message is not None and message[0] == "started":
                 solving_since = now
                 continue
+            if message is not None and message[0] == "progress":
+                # A batch starts its next item: the time limit counts from each item's start.
+                job.items = message[1]
+                solving_since = now
+                continue
             if message is not None:
                 return message
             ending = self._why_kill(job, worker, now, handed_over, solving_since)
@@ -305,7 +311,11 @@ class LocalPool:
         if worker.alive and not self._closed:
             self._idle.append(worker)
         if job.cancelled_at is not None:
-            self._end(job, JobState.CANCELLED, error=JobError("cancelled", "Cancelled."))
+            # A cancelled batch's output holds the items that had finished.
+            output = outcome[1] if outcome[0] == "ok" else None
+            self._end(
+                job, JobState.CANCELLED, output=output, error=JobError("cancelled", "Cancelled.")
+            )
         elif outcome[0] == "timeout" and job.time_limit is not None:
             self._end(job, JobState.FAILED, error=_timed_out(job.time_limit))
         elif outcome[0] == "memory":

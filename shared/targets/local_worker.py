@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..batches import run_batch
 from ..kinds import KINDS
+from ..kinds.batch_fields import is_batch_input
 
 
 def warm_up() -> None:
@@ -16,5 +18,13 @@ def warm_up() -> None:
     warm_up_annealing()
 
 
-def run_job(kind: str, problem: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+def run_job(
+    kind: str,
+    problem: dict[str, Any],
+    should_stop: Callable[[], bool],
+    report: Callable[[dict[str, int]], None],
+) -> dict[str, Any]:
+    """The job's output; a batch runs its items in order, `report`ing its counters."""
+    if is_batch_input(problem):
+        return run_batch(kind, problem, should_stop, report)
     return KINDS[kind].solve(problem, should_stop)

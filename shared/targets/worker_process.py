@@ -3,9 +3,10 @@ killed alone (a stuck job, a job past its time limit or its memory limit) withou
 other job.
 
 The parent sends (number, kind, problem) down a pipe; the worker answers ("started", None) when
-its solver starts (its imports and warm-up are done), then one outcome: ("ok", output) or
-("error", message). A process that dies mid-job closes its end of the pipe, which the parent
-sees as WorkerDied, saying how the process ended.
+its solver starts (its imports and warm-up are done), for a batch ("progress", counters)
+before each item, then one outcome: ("ok", output) or ("error", message). A process that
+dies mid-job closes its end of the pipe, which the parent sees as WorkerDied, saying how the
+process ended.
 
 A stop request is a word of shared memory (no file: nothing is left behind by a host that
 ends with os._exit or is killed): the parent writes the number of the job to stop, and the
@@ -62,10 +63,16 @@ def _serve(jobs: Connection, stop: Any) -> None:
             return
         jobs.send(("started", None))
         try:
-            outcome: tuple[str, Any] = ("ok", run_job(kind, problem, _stop_request(stop, number)))
+            should_stop = _stop_request(stop, number)
+            outcome: tuple[str, Any] = ("ok", run_job(kind, problem, should_stop, _reporter(jobs)))
         except Exception as error:  # the job's failure, reported to the parent as text
             outcome = ("error", f"{type(error).__name__}: {error}")
         jobs.send(outcome)
+
+
+def _reporter(jobs: Connection) -> Callable[[dict[str, int]], None]:
+    """How a batch reports its item counters to the parent (see LocalPool._watch)."""
+    return lambda counters: jobs.send(("progress", counters))
 
 
 def _stop_request(stop: Any, number: int) -> Callable[[], bool]:

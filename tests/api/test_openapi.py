@@ -39,6 +39,11 @@ QUICK_JOBS: dict[str, dict[str, Any]] = {
         "shots": 50,
         "seed": 5,
     },
+    "circuit batch": {"kind": "circuit", "source": BELL, "shots": 10, "items": [{}, {"seed": 1}]},
+    "resource_estimate": {
+        "kind": "resource_estimate",
+        "source": "operation Main() : Result { use q = Qubit(); T(q); M(q) }",
+    },
 }
 UNKNOWN_ID = "0" * 32
 
@@ -46,6 +51,7 @@ UNKNOWN_ID = "0" * 32
 CASES = [
     *(f"POST /jobs 202 {kind}" for kind in QUICK_JOBS),
     "POST /jobs 202 long job",
+    "POST /jobs 200 dry run",
     "POST /jobs 202 Idempotency-Key repeat",
     "POST /jobs 400 missing kind",
     "POST /jobs 400 malformed JSON",
@@ -340,6 +346,9 @@ def exchanges(
     )
     seen["POST /jobs 422 Idempotency-Key reused"] = alice.submit(QUICK_JOBS["ising"], **key)
     seen.update(over_the_limit(limited))
+    seen["POST /jobs 200 dry run"] = alice.request(
+        "POST", "/api/jobs?dry_run=true", json_body=QUICK_JOBS["circuit batch"]
+    )
     seen["POST /jobs 400 missing kind"] = alice.submit({"weights": SEED_WEIGHTS})
     seen["POST /jobs 400 malformed JSON"] = alice.request(
         "POST", "/api/jobs", body='{"kind": ', headers=json_type

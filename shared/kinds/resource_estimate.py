@@ -1,0 +1,86 @@
+"""The `resource_estimate` kind: the QDK resource estimator's report of a Q# or OpenQASM
+program on local.estimator (what Azure Quantum's `microsoft.estimator` target gave).
+
+A program whose text starts with `OPENQASM` is OpenQASM; any other is Q#, run from `entry`
+(default as the `qsharp` kind's). `params` are the estimator's own (`qubitParams`,
+`qecScheme`, `errorBudget`, ... as `qsharp.estimate` takes them), or a list of such for a
+sweep of configurations; the estimator checks their values when it runs (a bad one fails the
+job with its message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..solvers import qasm, qsharp_program
+from . import fields
+from .base import JobKind
+
+FIELDS = frozenset({"source", "entry", "params", "time_limit"})
+MAX_CONFIGURATIONS = 32
+
+
+def _is_openqasm(source: str) -> bool:
+    return source.lstrip().upper().startswith("OPENQASM")
+
+
+def validate(body: dict[str, Any]) -> dict[str, Any]:
+    """{"source", "entry" (None for OpenQASM), "params" (object, list or None), "time_limit"}."""
+    body = fields.known_fields(body, FIELDS)
+    job = fields.program_fields({**body, "shots": 1}, "a Q# or OpenQASM program")
+    source = job["source"]
+    entry: str | None = None
+    if _is_openqasm(source):
+        if "entry" in body:
+            raise fields.invalid(("entry",), "is for Q# programs, not OpenQASM")
+        try:
+            qasm.check(source)
+        except qasm.ProgramError as error:
+            raise fields.invalid(("source",), f"cannot be estimated: {error}") from None
+    else:
+        entry = body["entry"] if "entry" in body else qsharp_program.default_entry(source)
+        if not isinstance(entry, str):
+            raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
+        entry = entry.strip()
+        try:
+            qsharp_program.check(source, entry)
+        except qsharp_program.EntryError as error:
+            raise fields.invalid(("entry",), f"cannot be estimated: {error}") from None
+        except qsharp_program.ProgramError as error:
+            raise fields.invalid(("source",), f"cannot be estimated: {error}") from None
+    return {
+        "source": source,
+        "entry": entry,
+        "params": _params(body.get("params")),
+        "time_limit": job["time_limit"],
+    }
+
+
+def _params(value: object) -> dict[str, Any] | list[dict[str, Any]] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    listed = fields.array(value, ("params",), max_items=MAX_CONFIGURATIONS)
+    for i, configuration in enumerate(listed):
+        if not isinstance(configuration, dict):
+            raise fields.invalid(
+                ("params", i), f"must be an object, not {fields.json_type(configuration)}"
+            )
+    return listed
+
+
+def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:
+    """{"configurations": [{"summary": {...}, "report": the estimator's report}, ...]}."""
+    from ..solvers.resource_estimation import reports, summary
+
+    found = reports(job["source"], job["entry"], job["params"])
+    return {"configurations": [{"summary": summary(r), "report": r} for r in found]}
+
+
+RESOURCE_ESTIMATE = JobKind(
+    name="resource_estimate",
+    targets=("local.estimator",),
+    fields=FIELDS,
+    validate=validate,
+    solve=solve,
+)
