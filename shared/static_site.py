@@ -18,7 +18,6 @@ _MEDIA_TYPES = {
     ".html": "text/html",
     ".js": "text/javascript",
     ".css": "text/css",
-    ".png": "image/png",
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
