@@ -109,6 +109,8 @@ CASES = [
     "GET /dashboard/{asset} 200 the page, no key",
     "GET /dashboard/{asset} 200 its script",
     "GET /dashboard/{asset} 404 another file",
+    "GET /docs/{asset} 200 the page, no key",
+    "GET /docs/{asset} 404 another file",
     "GET /targets 200 the targets",
     "GET /targets 401 no key",
     "GET /webhooks/secret 200 the secret",
@@ -439,6 +441,10 @@ def exchanges(
     seen["GET /dashboard/{asset} 404 another file"] = anonymous.request(
         "GET", "/api/dashboard/openapi.py"
     )
+    seen["GET /docs/{asset} 200 the page, no key"] = anonymous.request("GET", "/api/docs")
+    seen["GET /docs/{asset} 404 another file"] = anonymous.request(
+        "GET", "/api/docs/swagger-initializer.js"
+    )
     seen["GET /targets 200 the targets"] = alice.request("GET", "/api/targets")
     seen["GET /targets 401 no key"] = anonymous.request("GET", "/api/targets")
     for method, path, label in (
@@ -550,14 +556,18 @@ def test_every_operation_has_an_id_and_responses() -> None:
     assert all(operation["responses"] for operation in operations)
 
 
-def test_only_the_document_and_the_dashboard_page_are_public() -> None:
+def test_only_the_document_its_reference_and_the_dashboard_page_are_public() -> None:
     assert DOCUMENT["security"] == [{"bearer": []}, {"apiKey": []}]
     public = {
         (method, path)
         for method, path in documented_routes()
         if DOCUMENT["paths"][path][method].get("security") == []
     }
-    assert public == {("get", "/openapi.json"), ("get", "/dashboard/{asset}")}
+    assert public == {
+        ("get", "/openapi.json"),
+        ("get", "/docs/{asset}"),
+        ("get", "/dashboard/{asset}"),
+    }
 
 
 def test_every_declared_route_is_documented() -> None:

@@ -1,0 +1,60 @@
+"""A page and the files it links, served by the app itself under one route folder.
+
+Only the files named here are served (no path from a request reaches the file system), each
+with a strict Content-Security-Policy: the page loads nothing but these files and talks to
+nothing but this API. The page links its files by bare name, right from inside the folder
+(`/<folder>/`, `/<folder>/index.html`); served as `/<folder>` its links go one folder down.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGE = "index.html"
+_MEDIA_TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    media_type: str
+
+
+class StaticSite:
+    """The page `index.html` and its files, by name: `files` maps each to where it lies."""
+
+    def __init__(self, folder: str, files: Mapping[str, Path]) -> None:
+        self.folder = folder
+        self.files = dict(files)
+        self._read = functools.cache(self._load)
+
+    def asset(self, name: str | None, url_path: str) -> Asset | None:
+        """The page (no name, or index.html) or one of its files by name; None for any other
+        name. `url_path` is the path the request named."""
+        name = name or PAGE
+        if name not in self.files:
+            return None
+        return self._read(name, url_path.endswith(("/", f"/{PAGE}")))
+
+    def _load(self, name: str, in_folder: bool) -> Asset:
+        body = self.files[name].read_bytes()
+        if name == PAGE and not in_folder:
+            for file in self.files.keys() - {PAGE}:
+                body = body.replace(f'="{file}"'.encode(), f'="{self.folder}/{file}"'.encode())
+        return Asset(body, _MEDIA_TYPES[Path(name).suffix])
