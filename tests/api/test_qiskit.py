@@ -132,11 +132,13 @@ def test_registers_are_keyed_as_qiskit_writes_them(backend: QJobsBackend) -> Non
     assert counts == reference_counts(circuit, shots=10) == {"1 01": 10}
 
 
-def test_run_of_a_list_answers_each_circuits_counts_in_order(backend: QJobsBackend) -> None:
+def test_run_of_a_list_is_one_batch_job_answering_each_circuits_counts_in_order(
+    backend: QJobsBackend,
+) -> None:
     circuits = [ghz(2), ghz(3), transpile(qft_of_three(), backend)]
     job = backend.run(circuits, shots=SHOTS, seed=3)
     result = job.result()
-    assert len(job.qjobs_ids) == 3 and job.job_id() == ",".join(job.qjobs_ids)
+    assert job.qjobs_ids == [job.job_id()]
     assert job.status() is JobStatus.DONE
     for i, circuit in enumerate(circuits):
         assert sum(result.get_counts(i).values()) == SHOTS
@@ -208,7 +210,7 @@ def test_sampler_answers_a_bit_array_per_register_per_binding(backend: QJobsBack
     data = result[0].data
     assert (data.first.shape, data.w.shape) == ((3,), (3,))
     assert (data.first.num_shots, data.first.num_bits) == (SHOTS, 1)
-    assert len(result[0].metadata["job_ids"]) == 3
+    assert len(result[0].metadata["job_ids"]) == 1  # the three bindings went as one batch
 
 
 def test_sampler_counts_agree_with_statevector_sampler(backend: QJobsBackend) -> None:

@@ -53,8 +53,9 @@ def experiment(circuit: QuantumCircuit, counts: dict[str, int], shots: int) -> E
 
 
 class QJobsJob(JobV1):
-    """The circuits of one `backend.run` call. `job_id()` is the qjobs job id (ids joined by
-    commas when the call ran several circuits, one job each); `qjobs_ids` lists them."""
+    """The circuits of one `backend.run` call. `job_id()` is the qjobs job id (several circuits
+    on a local target are one batch job; on an Azure Quantum target one job each, their ids
+    joined by commas); `qjobs_ids` lists them."""
 
     def __init__(
         self,

@@ -1,9 +1,9 @@
 """How a list of circuits becomes qjobs jobs, and their counts come back.
 
-Today each circuit is its own `circuit` job. Once the server offers batches (one job whose
-`items` are the circuits), `CircuitRuns` is the one place that changes: `submit` would send
-one batch job and `counts` read its per-item results; the backend, its Qiskit job and the
-sampler only use this interface.
+On a local target a list of circuits is one batch job (its `items` are the circuits, its
+result's `items` their counts, in order): one compile-and-orchestrate for the whole list.
+Azure Quantum targets take no batches, so there each circuit is a `circuit` job of its own.
+The backend, its Qiskit job and the sampler only use this interface.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from typing import Any
 from ..errors import Conflict
 from ..sync_client import Client, Job
 
+LOCAL_PREFIX = "local."  # the targets that take batches
+
 
 class CircuitRuns:
-    """The qjobs jobs running a list of OpenQASM programs, in the list's order."""
+    """The qjobs jobs running a list of OpenQASM programs, in the list's order: one job per
+    program, or one batch job of `batch_size` items."""
 
-    def __init__(self, jobs: Sequence[Job]) -> None:
+    def __init__(self, jobs: Sequence[Job], batch_size: int | None = None) -> None:
         self.jobs = list(jobs)
+        self.batch_size = batch_size
 
     @classmethod
     def submit(
@@ -36,6 +40,11 @@ class CircuitRuns:
         fields: dict[str, Any] = {"shots": shots}
         if seed is not None:
             fields["seed"] = seed
+        if len(programs) > 1 and target.startswith(LOCAL_PREFIX):
+            items = [{"source": source} for _, source in programs]
+            name = f"{programs[0][0]} and {len(programs) - 1} more"[:200]
+            batch = client.submit("circuit", target=target, name=name, items=items, **fields)
+            return cls([batch], batch_size=len(programs))
         return cls(
             [
                 client.submit("circuit", target=target, name=name, source=source, **fields)
@@ -45,7 +54,7 @@ class CircuitRuns:
 
     @property
     def ids(self) -> list[str]:
-        """The qjobs job ids, one per circuit."""
+        """The qjobs job ids: one per circuit, or the batch job's."""
         return [job.id for job in self.jobs]
 
     def states(self) -> list[str]:
@@ -55,6 +64,8 @@ class CircuitRuns:
     def counts(self, timeout: float | None) -> list[tuple[dict[str, int], int]]:
         """Each circuit's counts (keys as qjobs writes them) and shots run, waiting for them."""
         results = [job.result(timeout=timeout) for job in self.jobs]
+        if self.batch_size is not None:
+            results = results[0]["items"]
         return [(dict(result["counts"]), int(result["shots"])) for result in results]
 
     def cancel(self) -> None:
