@@ -58,6 +58,10 @@ class Settings:
     program_max_time_limit: float
     max_jobs_in_flight: int
     max_submissions_per_minute: int
+    compile_workers: int
+    compile_seconds: float
+    compile_memory_mb: int
+    compile_wait_seconds: float
 
 
 def number_setting(
@@ -140,6 +144,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_submissions_per_minute=int(
             number_setting(env, "QJOBS_MAX_SUBMISSIONS_PER_MINUTE", 600, 1, 10**6)
         ),
+        compile_workers=int(number_setting(env, "QJOBS_COMPILE_WORKERS", min(cpus, 4), 1, 64)),
+        compile_seconds=number_setting(env, "QJOBS_COMPILE_SECONDS", 10, 0.1, 600),
+        compile_memory_mb=int(number_setting(env, "QJOBS_COMPILE_MEMORY_MB", 1024, 64, 65536)),
+        compile_wait_seconds=number_setting(env, "QJOBS_COMPILE_WAIT_SECONDS", 20, 0.1, 600),
     )
 
 

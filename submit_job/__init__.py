@@ -13,7 +13,7 @@ from shared.submission import parse_idempotency_key, read_job_request, submit
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     owner = caller(req)
     config = settings()
-    request = await read_job_request(req, config.max_body_bytes)
+    request = await read_job_request(req, config.max_body_bytes, owner)
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
     headers = polling_headers(accepted.view)

@@ -1,8 +1,9 @@
-"""Local worker processes die with the host process, however it ends.
+"""Worker processes die with the host process, however it ends, and run below its priority.
 
 A worker left behind by a host that exits with os._exit or is killed would keep running and
 keep the host's stdout open. Each worker runs `die_with_parent` first. Linux only; elsewhere
-the pool is closed at interpreter exit.
+the pool is closed at interpreter exit. The kernel ties this to the thread that started the
+worker: a worker started by a thread that ends before it is killed with that thread.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import signal
 import sys
 
 _PR_SET_PDEATHSIG = 1
+# Workers run below the host's priority: solvers use every core for as long as they are
+# allowed, and the host must keep answering requests and moving orchestrations meanwhile
+# (with the cores full, another client's seed job took 5-20 s instead of under a second).
+WORKER_NICENESS = 10
 
 
 def die_with_parent() -> None:

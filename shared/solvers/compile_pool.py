@@ -1,0 +1,306 @@
+"""Compile workers: every parse, compile and QIR generation of a caller's program runs here.
+
+qdk's parsers and compilers are native code that a crafted program can crash (a stack
+overflow on nesting the textual checks of program_text.py do not see) or keep busy (QIR
+generation unrolls `while true {}`), and qiskit's OpenQASM importer takes seconds of CPU on a
+large program while holding the GIL. None of that may happen in the host, so `compiled` runs a
+function in one of a bounded set of long-lived worker processes (compile_worker.py): warm, so a
+small program costs about a millisecond more than in place; below the host's priority; with a
+time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB).
+
+- A program that crashes its worker, outgrows the memory limit or runs past the time limit is
+  CompileFailed (a ProgramError: the caller answers 400); the worker is replaced.
+- Calls wait for a free worker in a FairQueue per client (`on_behalf_of`), so one client's
+  flood of large programs delays another client's next program by one compile at most. A call
+  that finds MAX_WAITING calls waiting, or waits QJOBS_COMPILE_WAIT_SECONDS without a free
+  worker, is CompilePoolBusy: the server is overloaded, not the program wrong (503).
+
+Each worker has a thread of its own here that starts it, hands it calls and replaces it: a
+worker's lifeline is tied to the thread that started it, so that thread lives as long as the
+pool. Callers block while they wait; see submission.py for the threads they wait in.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import contextvars
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ..config import settings
+from ..processes.fair_queue import FairQueue
+from .compile_worker import serve
+from .program_text import ProgramError
+
+log = logging.getLogger("qjobs.compile")
+
+T = TypeVar("T")
+MAX_WAITING = 64  # calls queued for a worker; beyond that a call is refused at once
+_STARTUP_SECONDS = 120.0  # a worker that is not warm by then is started afresh
+_RESTART_PAUSE_SECONDS = 1.0
+_SPAWN = multiprocessing.get_context("spawn")
+_client: contextvars.ContextVar[str] = contextvars.ContextVar("qjobs_compile_client", default="")
+
+
+class CompileFailed(ProgramError):
+    """The program crashed its compile worker or ran past the compile time or memory limit."""
+
+
+class CompilePoolBusy(Exception):
+    """No compile worker was free soon enough: the server is busy, the caller may retry."""
+
+
+@dataclass(eq=False)
+class _Call:
+    owner: str
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    started: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    answer: tuple[str, Any] = ("error", None)
+
+
+class _Worker:
+    """One compile worker process, seen from the pool."""
+
+    def __init__(self, memory_mb: int) -> None:
+        self._memory_mb = memory_mb
+        self._connection, child = _SPAWN.Pipe()
+        self._process = _SPAWN.Process(
+            target=serve, args=(child, memory_mb), name="qjobs-compile", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def ready(self, seconds: float) -> bool:
+        """Whether the worker warmed up within `seconds` (False if it died doing so)."""
+        try:
+            return self._connection.poll(seconds) and self._connection.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
+        """("ok", value) or ("error", exception) from the worker; CompileFailed when the call
+        killed it, overran `seconds` (the worker is then killed) or ran out of memory."""
+        try:
+            self._connection.send((function, args))
+            if not self._connection.poll(seconds):
+                self.kill()
+                raise CompileFailed(
+                    f"the program could not be compiled within the {seconds:g} s compile time limit"
+                )
+            answer: tuple[str, Any] = self._connection.recv()
+        except (EOFError, OSError):
+            self._process.join(5)
+            raise CompileFailed(
+                f"the program could not be compiled: the compiler process {self._ending()}"
+                f" (it crashed, or needed more than the {self._memory_mb} MB compile memory"
+                " limit)"
+            ) from None
+        if answer[0] == "memory":
+            self._process.join(5)
+            raise CompileFailed(
+                "the program could not be compiled within the"
+                f" {self._memory_mb} MB compile memory limit"
+            )
+        return answer
+
+    def _ending(self) -> str:
+        code = self._process.exitcode
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                return f"was killed by {signal.Signals(-code).name}"
+        return "ended" if code is None else f"exited with status {code}"
+
+    def kill(self) -> None:
+        self._process.kill()
+        self._process.join(5)
+        self._connection.close()
+
+
+class CompilePool:
+    """`workers` compile worker processes and the calls waiting for them."""
+
+    def __init__(
+        self, workers: int, *, seconds: float, memory_mb: int, wait_seconds: float
+    ) -> None:
+        self.seconds = seconds
+        self.memory_mb = memory_mb
+        self.wait_seconds = wait_seconds
+        self._changed = threading.Condition()
+        self._queue: FairQueue[_Call] = FairQueue()
+        self._waiting = 0
+        self._running: Counter[str] = Counter()
+        self._workers: set[_Worker] = set()
+        self._closed = False
+        for number in range(workers):
+            name = f"qjobs-compile-{number}"
+            threading.Thread(target=self._serve_one_worker, name=name, daemon=True).start()
+
+    def run(self, owner: str, function: Callable[..., T], *args: Any) -> T:
+        """function(*args) in a compile worker, for client `owner`: its value, or what it raised.
+
+        `function` must be a module-level function and its arguments and value picklable.
+        CompileFailed for a call that crashed its worker or ran past a limit; CompilePoolBusy
+        when no worker was free within `wait_seconds` (or too many calls wait already).
+        """
+        call = _Call(owner, function, args)
+        with self._changed:
+            if self._closed:
+                raise CompilePoolBusy("the compile workers are shutting down")
+            if self._waiting >= MAX_WAITING:
+                raise CompilePoolBusy(f"{MAX_WAITING} programs are waiting to be compiled")
+            self._queue.push(owner, call)
+            self._waiting += 1
+            self._changed.notify()
+        if not call.started.wait(self.wait_seconds):
+            with self._changed:
+                if self._queue.remove(owner, call):
+                    self._waiting -= 1
+                    raise CompilePoolBusy(
+                        f"no compile worker was free within {self.wait_seconds:g} s"
+                    )
+        call.done.wait()
+        status, value = call.answer
+        if status == "ok":
+            return value
+        raise value
+
+    def worker_pids(self) -> list[int]:
+        with self._changed:
+            return [worker.pid for worker in self._workers if worker.pid is not None]
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            workers = list(self._workers)
+            self._changed.notify_all()
+        for worker in workers:
+            worker.kill()
+
+    def __enter__(self) -> CompilePool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # each worker's thread ---------------------------------------------------------------------
+    def _serve_one_worker(self) -> None:
+        worker = self._warm_worker()
+        while worker is not None:
+            call = self._next_call()
+            if call is None:
+                return
+            if not worker.alive:  # it died while idle, which is no program's doing
+                self._forget(worker)
+                worker = self._warm_worker()
+            if self._answer(call, worker):
+                assert worker is not None
+                self._forget(worker)
+                worker = self._warm_worker()
+
+    def _answer(self, call: _Call, worker: _Worker | None) -> bool:
+        """Run `call` on `worker` (None: the pool closed); True when that lost the worker."""
+        lost = False
+        try:
+            if worker is None:
+                raise CompilePoolBusy("the compile workers are shutting down")
+            call.answer = worker.call(call.function, call.args, self.seconds)
+        except CompileFailed as failure:
+            log.warning("compile worker %s is replaced: %s", worker and worker.pid, failure)
+            call.answer, lost = ("error", failure), True
+        except Exception as error:  # noqa: BLE001 - e.g. arguments that cannot be pickled
+            call.answer = ("error", error)
+        finally:
+            with self._changed:
+                self._running[call.owner] -= 1
+                if not self._running[call.owner]:
+                    del self._running[call.owner]
+            call.done.set()
+        return lost
+
+    def _warm_worker(self) -> _Worker | None:
+        """A new worker once it is warm; None when the pool closes first."""
+        while True:
+            with self._changed:
+                if self._closed:
+                    return None
+                worker = _Worker(self.memory_mb)
+                self._workers.add(worker)
+            if worker.ready(_STARTUP_SECONDS):
+                return worker
+            self._forget(worker)
+            if not self._closed:
+                log.error("a compile worker did not start; starting another")
+                time.sleep(_RESTART_PAUSE_SECONDS)
+
+    def _next_call(self) -> _Call | None:
+        """The next call, in FairQueue's order (None when the pool closes)."""
+        with self._changed:
+            while not self._closed and not self._waiting:
+                self._changed.wait()
+            if self._closed:
+                return None
+            owner = self._queue.next_owner(self._running)
+            assert owner is not None
+            call = self._queue.pop(owner)
+            self._waiting -= 1
+            self._running[owner] += 1
+        call.started.set()
+        return call
+
+    def _forget(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._changed:
+            self._workers.discard(worker)
+
+
+_pool: CompilePool | None = None
+_pool_lock = threading.Lock()
+
+
+def compile_pool() -> CompilePool:
+    """The process's compile pool, started on first use with the settings' limits."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            config = settings()
+            _pool = CompilePool(
+                config.compile_workers,
+                seconds=config.compile_seconds,
+                memory_mb=config.compile_memory_mb,
+                wait_seconds=config.compile_wait_seconds,
+            )
+            atexit.register(_pool.close)
+        return _pool
+
+
+def compiled(function: Callable[..., T], *args: Any) -> T:
+    """function(*args) in a compile worker, for the client `on_behalf_of` names."""
+    return compile_pool().run(_client.get(), function, *args)
+
+
+@contextlib.contextmanager
+def on_behalf_of(owner: str) -> Iterator[None]:
+    """Inside the block, `compiled` calls count as client `owner`'s in the fair queue."""
+    token = _client.set(owner)
+    try:
+        yield
+    finally:
+        _client.reset(token)

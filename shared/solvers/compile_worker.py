@@ -1,0 +1,78 @@
+"""What runs inside a compile worker process (see compile_pool.py): callers' functions, one at a
+time, on programs the host must not parse itself.
+
+The process dies with the host (lifeline.py), warms up first (imports qdk and qiskit, compiles
+one small program of each language, ~1-2 s), then runs below the host's priority with its
+address space capped at what the warm process holds plus the memory limit. It says ("ready",
+None) once, then answers each (function, args) with ("ok", value) or ("error", exception); a
+function that runs out of memory gets ("memory", None) and the process ends, since the state
+it leaves behind cannot be trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..processes.lifeline import WORKER_NICENESS, die_with_parent
+
+_WARM_CIRCUIT = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\nbit c;\nh q;\nc = measure q;\n'
+_WARM_QSHARP = "operation Main() : Result { use q = Qubit(); H(q); return MResetZ(q); }"
+
+
+def serve(connection: Connection, memory_mb: int) -> None:
+    """The worker's main loop: answer calls until the host closes the pipe."""
+    die_with_parent()
+    _warm_up()
+    os.nice(WORKER_NICENESS)
+    _limit_memory(memory_mb)
+    connection.send(("ready", None))
+    while True:
+        try:
+            function, args = connection.recv()
+        except EOFError:
+            return
+        answer = _answer(function, args)
+        connection.send(answer)
+        if answer[0] == "memory":
+            return
+
+
+def _answer(function: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return ("ok", function(*args))
+    except MemoryError:
+        return ("memory", None)
+    except Exception as error:  # noqa: BLE001 - the caller's to raise
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - an exception that cannot cross: its text does
+            return ("error", RuntimeError(f"{type(error).__name__}: {error}"))
+        return ("error", error)
+
+
+def _warm_up() -> None:
+    """Load and run each compiler once, so that the first caller's program is not slow."""
+    from . import qasm, qir, qsharp_program
+
+    qasm.check(_WARM_CIRCUIT)
+    qasm.why_qdk(_WARM_CIRCUIT)  # imports qiskit's OpenQASM importers
+    qsharp_program.check(_WARM_QSHARP, "Main()")
+    qir.openqasm_qir(_WARM_CIRCUIT, "Base")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at the warm process's plus `memory_mb` (qdk and qiskit reserve
+    ~2 GB of address space at import that they never touch, so the cap is relative).
+    Linux only, as Azure Functions' Python workers are."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except FileNotFoundError:  # not Linux: no cap
+        return
+    limit = kib * 1024 + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
