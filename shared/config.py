@@ -146,7 +146,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         compile_workers=int(number_setting(env, "QJOBS_COMPILE_WORKERS", min(cpus, 4), 1, 64)),
         compile_seconds=number_setting(env, "QJOBS_COMPILE_SECONDS", 10, 0.1, 600),
-        compile_memory_mb=int(number_setting(env, "QJOBS_COMPILE_MEMORY_MB", 1024, 64, 65536)),
+        compile_memory_mb=int(number_setting(env, "QJOBS_COMPILE_MEMORY_MB", 1024, 16, 65536)),
         compile_wait_seconds=number_setting(env, "QJOBS_COMPILE_WAIT_SECONDS", 20, 0.1, 600),
     )
 

@@ -14,18 +14,22 @@ import signal
 import sys
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
 # Workers run below the host's priority: solvers use every core for as long as they are
 # allowed, and the host must keep answering requests and moving orchestrations meanwhile
 # (with the cores full, another client's seed job took 5-20 s instead of under a second).
 WORKER_NICENESS = 10
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent ends."""
+def die_with_parent(name: str | None = None) -> None:
+    """Ask the kernel to SIGKILL this process when its parent ends; `name` it (the name `ps`
+    and `top` show, at most 15 bytes) so that operators can tell the workers apart."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
+    if name is not None:
+        libc.prctl(_PR_SET_NAME, name.encode()[:15])
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent ended before the request took effect
         os._exit(0)

@@ -20,13 +20,14 @@ from typing import Any
 
 from ..processes.lifeline import WORKER_NICENESS, die_with_parent
 
+PROCESS_NAME = "qjobs-compile"  # what `ps` shows
 _WARM_CIRCUIT = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\nbit c;\nh q;\nc = measure q;\n'
 _WARM_QSHARP = "operation Main() : Result { use q = Qubit(); H(q); return MResetZ(q); }"
 
 
 def serve(connection: Connection, memory_mb: int) -> None:
     """The worker's main loop: answer calls until the host closes the pipe."""
-    die_with_parent()
+    die_with_parent(PROCESS_NAME)
     _warm_up()
     os.nice(WORKER_NICENESS)
     _limit_memory(memory_mb)
