@@ -6,7 +6,9 @@ generation unrolls `while true {}`), and qiskit's OpenQASM importer takes second
 large program while holding the GIL. None of that may happen in the host, so `compiled` runs a
 function in one of a bounded set of long-lived worker processes (compile_worker.py): warm, so a
 small program costs about a millisecond more than in place; below the host's priority; with a
-time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB).
+time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what one call
+may add to its worker's resident memory, read every 50 ms; compile_worker.py caps the address
+space too, for allocations faster than that).
 
 - A program that crashes its worker, outgrows the memory limit or runs past the time limit is
   CompileFailed (a ProgramError: the caller answers 400); the worker is replaced.
@@ -27,6 +29,7 @@ import contextlib
 import contextvars
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -46,6 +49,8 @@ T = TypeVar("T")
 MAX_WAITING = 64  # calls queued for a worker; beyond that a call is refused at once
 _STARTUP_SECONDS = 120.0  # a worker that is not warm by then is started afresh
 _RESTART_PAUSE_SECONDS = 1.0
+_MEMORY_CHECK_SECONDS = 0.05  # how often a compiling worker's resident memory is read
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _SPAWN = multiprocessing.get_context("spawn")
 _client: contextvars.ContextVar[str] = contextvars.ContextVar("qjobs_compile_client", default="")
 
@@ -97,14 +102,21 @@ class _Worker:
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
         """("ok", value) or ("error", exception) from the worker; CompileFailed when the call
-        killed it, overran `seconds` (the worker is then killed) or ran out of memory."""
+        killed it, overran `seconds` or the memory limit (the worker is then killed)."""
         try:
+            before = self._resident_bytes()
+            deadline = time.monotonic() + seconds
             self._connection.send((function, args))
-            if not self._connection.poll(seconds):
-                self.kill()
-                raise CompileFailed(
-                    f"the program could not be compiled within the {seconds:g} s compile time limit"
-                )
+            while not self._connection.poll(_MEMORY_CHECK_SECONDS):
+                if self._resident_bytes() - before > self._memory_mb * 1024 * 1024:
+                    self.kill()
+                    raise self._over_memory()
+                if time.monotonic() > deadline:
+                    self.kill()
+                    raise CompileFailed(
+                        f"the program could not be compiled within the {seconds:g} s compile"
+                        " time limit"
+                    )
             answer: tuple[str, Any] = self._connection.recv()
         except (EOFError, OSError):
             self._process.join(5)
@@ -115,11 +127,22 @@ class _Worker:
             ) from None
         if answer[0] == "memory":
             self._process.join(5)
-            raise CompileFailed(
-                "the program could not be compiled within the"
-                f" {self._memory_mb} MB compile memory limit"
-            )
+            raise self._over_memory()
         return answer
+
+    def _over_memory(self) -> CompileFailed:
+        return CompileFailed(
+            f"the program could not be compiled within the {self._memory_mb} MB compile memory"
+            " limit"
+        )
+
+    def _resident_bytes(self) -> int:
+        """The worker's resident memory (0 once it is gone)."""
+        try:
+            with open(f"/proc/{self.pid}/statm", encoding="ascii") as statm:
+                return int(statm.read().split()[1]) * _PAGE_BYTES
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return 0
 
     def _ending(self) -> str:
         code = self._process.exitcode

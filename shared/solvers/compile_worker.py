@@ -3,10 +3,10 @@ time, on programs the host must not parse itself.
 
 The process dies with the host (lifeline.py), warms up first (imports qdk and qiskit, compiles
 one small program of each language, ~1-2 s), then runs below the host's priority with its
-address space capped at what the warm process holds plus the memory limit. It says ("ready",
-None) once, then answers each (function, args) with ("ok", value) or ("error", exception); a
-function that runs out of memory gets ("memory", None) and the process ends, since the state
-it leaves behind cannot be trusted.
+address space capped (`_limit_memory`). It says ("ready", None) once, then answers each
+(function, args) with ("ok", value) or ("error", exception); a function that runs out of
+memory gets ("memory", None) and the process ends, since the state it leaves behind cannot be
+trusted.
 """
 
 from __future__ import annotations
@@ -67,13 +67,15 @@ def _warm_up() -> None:
 
 
 def _limit_memory(memory_mb: int) -> None:
-    """Cap the address space at the warm process's plus `memory_mb` (qdk and qiskit reserve
-    ~2 GB of address space at import that they never touch, so the cap is relative).
+    """Cap the address space at the warm process's plus twice `memory_mb`: a backstop for
+    allocations faster than the pool's check of resident memory (qdk and qiskit reserve ~2 GB
+    of address space at import that they never touch, so the cap is relative, and qdk
+    allocates within that reservation, which is why the pool checks resident memory).
     Linux only, as Azure Functions' Python workers are."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
     except FileNotFoundError:  # not Linux: no cap
         return
-    limit = kib * 1024 + memory_mb * 1024 * 1024
+    limit = kib * 1024 + 2 * memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -20,19 +20,13 @@ from test_bad_input import assert_problem
 from devhost.azurite import Azurite
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
-# Checking it takes qiskit's OpenQASM 3 importer ~40 MB and a few seconds (23 qubits: more
-# than qdk simulates, so the host asks whether qiskit-aer can read it).
-LARGE_CIRCUIT = "".join(
-    ['OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[23] q;\nbit[23] c;\n']
-    + [
-        f"rx(0.{n % 97:02d}) q[{n % 23}];\ncx q[{n % 23}], q[{(n + 5) % 23}];\n"
-        for n in range(2500)
-    ]
-    + ["c = measure q;\n"]
+# Checking it grows qdk's compiler by 35-60 MB, in about a second.
+MEMORY_HUNGRY_QSHARP = "operation Main() : Unit {\nuse q = Qubit();\n" + "H(q);\n" * 15_000 + "}\n"
+# Checking it takes qdk about 0.6 s of CPU and no memory to speak of.
+SLOW_QSHARP = "".join(f"operation A{n}() : Unit {{}}\n" for n in range(3500)) + (
+    "operation Main() : Unit {}\n"
 )
-# Checking it takes qdk about 1.5 s and no memory to speak of.
-SLOW_QSHARP = "operation Main() : Unit {\nuse q = Qubit();\n" + "H(q);\n" * 15_000 + "}\n"
-MEMORY_MB = 16
+MEMORY_MB = 24
 
 
 def job(kind: str, source: str) -> dict[str, Any]:
@@ -109,12 +103,12 @@ def test_a_program_within_the_limits_still_compiles_and_runs(alice: Api) -> None
 
 @pytest.fixture(scope="module")
 def limited(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A host with one compile worker, a 16 MB compile memory limit and a 1 s wait for it."""
+    """A host with one compile worker, a 24 MB compile memory limit and a 0.25 s wait for it."""
     env = api_env(
         azurite.connection_string,
         QJOBS_COMPILE_WORKERS="1",
         QJOBS_COMPILE_MEMORY_MB=str(MEMORY_MB),
-        QJOBS_COMPILE_WAIT_SECONDS="1",
+        QJOBS_COMPILE_WAIT_SECONDS="0.25",
     )
     host = start_api_host(tmp_path_factory.mktemp("limited"), env)
     yield Api(host, KEYS["alice"])
@@ -124,7 +118,7 @@ def limited(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def test_a_program_over_the_compile_memory_limit_is_400_and_the_next_compiles(
     limited: Api,
 ) -> None:
-    answer = submit_when_compilers_are_free(limited, job("circuit", LARGE_CIRCUIT))
+    answer = submit_when_compilers_are_free(limited, job("qsharp", MEMORY_HUNGRY_QSHARP))
     assert_problem(answer, 400, "could not be compiled", f"{MEMORY_MB} MB compile memory limit")
     answer = submit_when_compilers_are_free(limited, job("circuit", BELL))
     assert answer.status == 202, answer.text

@@ -1,11 +1,13 @@
 """The compile pool: calls run in warm worker processes, within limits, fairly between clients.
 
 The functions given to the pool are the standard library's, so that each test says what the
-"program" does: time.sleep runs long, os.abort crashes, bytearray allocates.
+"program" does: time.sleep runs long, os.abort crashes, bytearray reserves memory and
+operator.mul(b"x", n) fills it.
 """
 
 from __future__ import annotations
 
+import operator
 import os
 import signal
 import subprocess
@@ -25,6 +27,7 @@ from shared.solvers.program_text import ProgramError
 
 SECONDS = 3.0
 MEMORY_MB = 256
+MB = 1024 * 1024
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -99,14 +102,20 @@ def test_a_worker_killed_mid_compile_fails_that_call_only(pool: CompilePool) -> 
     assert pool.run("alice", max, 3, 4) == 4
 
 
-def test_a_call_over_the_memory_limit_fails_and_its_worker_is_replaced(
+def test_a_call_growing_its_worker_past_the_memory_limit_fails_and_the_worker_is_replaced(
     pool: CompilePool,
 ) -> None:
     before = warm_worker_pid(pool)
     with pytest.raises(CompileFailed, match=f"{MEMORY_MB} MB compile memory limit"):
-        pool.run("alice", bytearray, 2 * MEMORY_MB * 1024 * 1024)
+        pool.run("alice", operator.mul, b"x", MEMORY_MB * 3 // 2 * MB)
     assert pool.run("alice", max, 3, 4) == 4
     assert before not in pool.worker_pids()
+
+
+def test_an_allocation_past_the_address_space_cap_fails_at_once(pool: CompilePool) -> None:
+    with pytest.raises(CompileFailed, match=f"{MEMORY_MB} MB compile memory limit"):
+        pool.run("alice", bytearray, 3 * MEMORY_MB * MB)
+    assert pool.run("alice", max, 3, 4) == 4
 
 
 def test_a_waiting_client_goes_before_another_clients_queued_calls(pool: CompilePool) -> None:
