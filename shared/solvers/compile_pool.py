@@ -6,9 +6,10 @@ generation unrolls `while true {}`), and qiskit's OpenQASM importer takes second
 large program while holding the GIL. None of that may happen in the host, so `compiled` runs a
 function in one of a bounded set of long-lived worker processes (compile_worker.py): warm, so a
 small program costs about a millisecond more than in place; below the host's priority; with a
-time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what one call
-may add to its worker's resident memory, read every 50 ms; compile_worker.py caps the address
-space too, for allocations faster than that).
+time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what a worker
+may hold beyond its warm ~250 MB, read every 50 ms; a worker that keeps more than half of it
+after a call is replaced; compile_worker.py caps the address space too, for allocations faster
+than the reading).
 
 - A program that crashes its worker, outgrows the memory limit or runs past the time limit is
   CompileFailed (a ProgramError: the caller answers 400); the worker is replaced.
@@ -78,6 +79,8 @@ class _Worker:
 
     def __init__(self, memory_mb: int) -> None:
         self._memory_mb = memory_mb
+        self._memory_bytes = memory_mb * 1024 * 1024
+        self._warm_bytes = 0  # resident memory once warm
         self._connection, child = _SPAWN.Pipe()
         self._process = _SPAWN.Process(
             target=serve, args=(child, memory_mb), name="qjobs-compile", daemon=True
@@ -96,19 +99,27 @@ class _Worker:
     def ready(self, seconds: float) -> bool:
         """Whether the worker warmed up within `seconds` (False if it died doing so)."""
         try:
-            return self._connection.poll(seconds) and self._connection.recv()[0] == "ready"
+            if not (self._connection.poll(seconds) and self._connection.recv()[0] == "ready"):
+                return False
         except (EOFError, OSError):
             return False
+        self._warm_bytes = self._resident_bytes()
+        return True
+
+    @property
+    def swollen(self) -> bool:
+        """Whether the worker kept more than half the memory limit beyond its warm size (a
+        compile's memory is kept for reuse), so that the next call may not have its share."""
+        return self._resident_bytes() - self._warm_bytes > self._memory_bytes // 2
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
         """("ok", value) or ("error", exception) from the worker; CompileFailed when the call
         killed it, overran `seconds` or the memory limit (the worker is then killed)."""
         try:
-            before = self._resident_bytes()
             deadline = time.monotonic() + seconds
             self._connection.send((function, args))
             while not self._connection.poll(_MEMORY_CHECK_SECONDS):
-                if self._resident_bytes() - before > self._memory_mb * 1024 * 1024:
+                if self._resident_bytes() - self._warm_bytes > self._memory_bytes:
                     self.kill()
                     raise self._over_memory()
                 if time.monotonic() > deadline:
@@ -152,9 +163,11 @@ class _Worker:
         return "ended" if code is None else f"exited with status {code}"
 
     def kill(self) -> None:
+        """End the worker (the pool's close and the worker's thread may both call this)."""
         self._process.kill()
         self._process.join(5)
-        self._connection.close()
+        with contextlib.suppress(OSError):  # closed by the other caller meanwhile
+            self._connection.close()
 
 
 class CompilePool:
@@ -233,7 +246,7 @@ class CompilePool:
             if not worker.alive:  # it died while idle, which is no program's doing
                 self._forget(worker)
                 worker = self._warm_worker()
-            if self._answer(call, worker):
+            if self._answer(call, worker) or (worker is not None and worker.swollen):
                 assert worker is not None
                 self._forget(worker)
                 worker = self._warm_worker()

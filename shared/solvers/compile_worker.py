@@ -67,7 +67,7 @@ def _warm_up() -> None:
 
 
 def _limit_memory(memory_mb: int) -> None:
-    """Cap the address space at the warm process's plus twice `memory_mb`: a backstop for
+    """Cap the address space at the warm process's plus 4 x `memory_mb`: a backstop for
     allocations faster than the pool's check of resident memory (qdk and qiskit reserve ~2 GB
     of address space at import that they never touch, so the cap is relative, and qdk
     allocates within that reservation, which is why the pool checks resident memory).
@@ -77,5 +77,5 @@ def _limit_memory(memory_mb: int) -> None:
             kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
     except FileNotFoundError:  # not Linux: no cap
         return
-    limit = kib * 1024 + 2 * memory_mb * 1024 * 1024
+    limit = kib * 1024 + 4 * memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

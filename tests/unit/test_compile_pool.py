@@ -2,7 +2,7 @@
 
 The functions given to the pool are the standard library's, so that each test says what the
 "program" does: time.sleep runs long, os.abort crashes, bytearray reserves memory and
-operator.mul(b"x", n) fills it.
+operator.mul(b"x", n) fills it, exec keeps it.
 """
 
 from __future__ import annotations
@@ -114,8 +114,17 @@ def test_a_call_growing_its_worker_past_the_memory_limit_fails_and_the_worker_is
 
 def test_an_allocation_past_the_address_space_cap_fails_at_once(pool: CompilePool) -> None:
     with pytest.raises(CompileFailed, match=f"{MEMORY_MB} MB compile memory limit"):
-        pool.run("alice", bytearray, 3 * MEMORY_MB * MB)
+        pool.run("alice", bytearray, 5 * MEMORY_MB * MB)
     assert pool.run("alice", max, 3, 4) == 4
+
+
+def test_a_worker_that_keeps_much_memory_after_a_call_is_replaced(pool: CompilePool) -> None:
+    before = warm_worker_pid(pool)
+    pool.run("alice", exec, f"import sys; sys.ballast = b'x' * {MEMORY_MB * 3 // 4 * MB}")
+    deadline = time.monotonic() + 60
+    while before in pool.worker_pids() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert before not in pool.worker_pids()
 
 
 def test_a_waiting_client_goes_before_another_clients_queued_calls(pool: CompilePool) -> None:
