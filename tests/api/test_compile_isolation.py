@@ -20,11 +20,17 @@ from test_bad_input import assert_problem
 from devhost.azurite import Azurite
 
 SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
-# Checking it grows qdk's compiler by 35-60 MB, in about a second.
+# Checking it grows qdk's compiler by 35-60 MB, in about half a second.
 MEMORY_HUNGRY_QSHARP = "operation Main() : Unit {\nuse q = Qubit();\n" + "H(q);\n" * 15_000 + "}\n"
-# Checking it takes qdk about 0.6 s of CPU and no memory to speak of.
-SLOW_QSHARP = "".join(f"operation A{n}() : Unit {{}}\n" for n in range(3500)) + (
-    "operation Main() : Unit {}\n"
+# Checking it takes a few seconds of CPU and little memory: 23 qubits are more than qdk
+# simulates, so the check asks whether qiskit's OpenQASM 3 importer reads the program.
+SLOW_CIRCUIT = "".join(
+    ['OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[23] q;\nbit[23] c;\n']
+    + [
+        f"rx(0.{n % 97:02d}) q[{n % 23}];\ncx q[{n % 23}], q[{(n + 5) % 23}];\n"
+        for n in range(2500)
+    ]
+    + ["c = measure q;\n"]
 )
 MEMORY_MB = 24
 
@@ -128,7 +134,7 @@ def test_a_program_over_the_compile_memory_limit_is_400_and_the_next_compiles(
 def test_a_compile_worker_killed_mid_compile_is_400_and_is_replaced(limited: Api) -> None:
     assert submit_when_compilers_are_free(limited, job("circuit", BELL)).status == 202
     (worker,) = compile_worker_pids(limited.host)
-    posting, answers = post_in_background(limited, job("qsharp", SLOW_QSHARP), worker)
+    posting, answers = post_in_background(limited, job("circuit", SLOW_CIRCUIT), worker)
     os.kill(worker, signal.SIGKILL)
     posting.join(60)
     assert_problem(answers[0], 400, "could not be compiled", "killed by SIGKILL")
@@ -141,7 +147,7 @@ def test_a_compile_worker_killed_mid_compile_is_400_and_is_replaced(limited: Api
 def test_no_free_compile_worker_is_503_with_retry_after(limited: Api) -> None:
     assert submit_when_compilers_are_free(limited, job("circuit", BELL)).status == 202
     (worker,) = compile_worker_pids(limited.host)
-    posting, _ = post_in_background(limited, job("qsharp", SLOW_QSHARP), worker)
+    posting, _ = post_in_background(limited, job("circuit", SLOW_CIRCUIT), worker)
     answer = limited.submit(job("circuit", BELL))
     posting.join(60)
     assert_problem(answer, 503, "Retry later")
