@@ -6,17 +6,19 @@ generation unrolls `while true {}`), and qiskit's OpenQASM importer takes second
 large program while holding the GIL. None of that may happen in the host, so `compiled` runs a
 function in one of a bounded set of long-lived worker processes (compile_worker.py): warm, so a
 small program costs about a millisecond more than in place; below the host's priority; with a
-time limit (QJOBS_COMPILE_SECONDS) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what a worker
-may hold beyond its warm ~250 MB, read every 50 ms; a worker that keeps more than half of it
-after a call is replaced; compile_worker.py caps the address space too, for allocations faster
-than the reading).
+limit on CPU time (QJOBS_COMPILE_SECONDS; CPU, not the clock, so that a busy machine does not
+make a program wrong) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what a worker may hold
+beyond its warm ~250 MB, read every 50 ms; a worker that keeps more than half of it after a
+call is replaced; compile_worker.py caps the address space too, for allocations faster than
+the reading).
 
 - A program that crashes its worker, outgrows the memory limit or runs past the time limit is
   CompileFailed (a ProgramError: the caller answers 400); the worker is replaced.
+- A compile that gets too little CPU to finish in 3 x the time limit on the clock is given up
+  as CompilePoolBusy, as is a call that waits QJOBS_COMPILE_WAIT_SECONDS for a free worker or
+  finds MAX_WAITING calls waiting: the server is overloaded, not the program wrong (503).
 - Calls wait for a free worker in a FairQueue per client (`on_behalf_of`), so one client's
-  flood of large programs delays another client's next program by one compile at most. A call
-  that finds MAX_WAITING calls waiting, or waits QJOBS_COMPILE_WAIT_SECONDS without a free
-  worker, is CompilePoolBusy: the server is overloaded, not the program wrong (503).
+  flood of large programs delays another client's next program by one compile at most.
 
 Each worker has a thread of its own here that starts it, hands it calls and replaces it: a
 worker's lifeline is tied to the thread that started it, so that thread lives as long as the
@@ -50,8 +52,10 @@ T = TypeVar("T")
 MAX_WAITING = 64  # calls queued for a worker; beyond that a call is refused at once
 _STARTUP_SECONDS = 120.0  # a worker that is not warm by then is started afresh
 _RESTART_PAUSE_SECONDS = 1.0
-_MEMORY_CHECK_SECONDS = 0.05  # how often a compiling worker's resident memory is read
+_CHECK_SECONDS = 0.05  # how often a compiling worker's CPU time and memory are read
+_WALL_FACTOR = 3  # a compile still short of its CPU time limit after 3 x that is given up
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _SPAWN = multiprocessing.get_context("spawn")
 _client: contextvars.ContextVar[str] = contextvars.ContextVar("qjobs_compile_client", default="")
 
@@ -114,19 +118,28 @@ class _Worker:
 
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
         """("ok", value) or ("error", exception) from the worker; CompileFailed when the call
-        killed it, overran `seconds` or the memory limit (the worker is then killed)."""
+        killed it or used more than `seconds` of CPU or the memory limit, CompilePoolBusy when
+        it took _WALL_FACTOR x `seconds` on the clock with less CPU than that (the machine is
+        too busy: no fault of the program). The worker is killed in each of these cases."""
         try:
-            deadline = time.monotonic() + seconds
+            cpu_before = self._cpu_seconds()
+            give_up = time.monotonic() + _WALL_FACTOR * seconds
             self._connection.send((function, args))
-            while not self._connection.poll(_MEMORY_CHECK_SECONDS):
+            while not self._connection.poll(_CHECK_SECONDS):
                 if self._resident_bytes() - self._warm_bytes > self._memory_bytes:
                     self.kill()
                     raise self._over_memory()
-                if time.monotonic() > deadline:
+                if self._cpu_seconds() - cpu_before > seconds:
                     self.kill()
                     raise CompileFailed(
                         f"the program could not be compiled within the {seconds:g} s compile"
                         " time limit"
+                    )
+                if time.monotonic() > give_up:
+                    self.kill()
+                    raise CompilePoolBusy(
+                        f"the machine is too busy: a compile got less than {seconds:g} s of CPU"
+                        f" in {_WALL_FACTOR * seconds:g} s"
                     )
             answer: tuple[str, Any] = self._connection.recv()
         except (EOFError, OSError):
@@ -146,6 +159,15 @@ class _Worker:
             f"the program could not be compiled within the {self._memory_mb} MB compile memory"
             " limit"
         )
+
+    def _cpu_seconds(self) -> float:
+        """The CPU time the worker has used (0 once it is gone)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND  # utime + stime
 
     def _resident_bytes(self) -> int:
         """The worker's resident memory (0 once it is gone)."""
@@ -246,22 +268,19 @@ class CompilePool:
             if not worker.alive:  # it died while idle, which is no program's doing
                 self._forget(worker)
                 worker = self._warm_worker()
-            if self._answer(call, worker) or (worker is not None and worker.swollen):
-                assert worker is not None
+            self._answer(call, worker)
+            if worker is not None and (not worker.alive or worker.swollen):
+                log.warning("compile worker %s is replaced", worker.pid)
                 self._forget(worker)
                 worker = self._warm_worker()
 
-    def _answer(self, call: _Call, worker: _Worker | None) -> bool:
-        """Run `call` on `worker` (None: the pool closed); True when that lost the worker."""
-        lost = False
+    def _answer(self, call: _Call, worker: _Worker | None) -> None:
+        """Run `call` on `worker` (None: the pool closed) and hand its caller the answer."""
         try:
             if worker is None:
                 raise CompilePoolBusy("the compile workers are shutting down")
             call.answer = worker.call(call.function, call.args, self.seconds)
-        except CompileFailed as failure:
-            log.warning("compile worker %s is replaced: %s", worker and worker.pid, failure)
-            call.answer, lost = ("error", failure), True
-        except Exception as error:  # noqa: BLE001 - e.g. arguments that cannot be pickled
+        except Exception as error:  # noqa: BLE001 - the caller's to raise
             call.answer = ("error", error)
         finally:
             with self._changed:
@@ -269,7 +288,6 @@ class CompilePool:
                 if not self._running[call.owner]:
                     del self._running[call.owner]
             call.done.set()
-        return lost
 
     def _warm_worker(self) -> _Worker | None:
         """A new worker once it is warm; None when the pool closes first."""

@@ -1,8 +1,8 @@
 """The compile pool: calls run in warm worker processes, within limits, fairly between clients.
 
 The functions given to the pool are the standard library's, so that each test says what the
-"program" does: time.sleep runs long, os.abort crashes, bytearray reserves memory and
-operator.mul(b"x", n) fills it, exec keeps it.
+"program" does: sum(range(n)) computes long, time.sleep waits long, os.abort crashes,
+bytearray reserves memory, operator.mul(b"x", n) fills it and exec keeps it.
 """
 
 from __future__ import annotations
@@ -75,12 +75,24 @@ def test_a_call_runs_in_a_worker_process_below_the_hosts_priority(pool: CompileP
     assert os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, 0)
 
 
-def test_a_call_over_the_time_limit_fails_and_its_worker_is_replaced(pool: CompilePool) -> None:
+def test_a_call_over_the_cpu_time_limit_fails_and_its_worker_is_replaced(
+    pool: CompilePool,
+) -> None:
     before = warm_worker_pid(pool)
     began = time.monotonic()
     with pytest.raises(CompileFailed, match=f"within the {SECONDS:g} s compile time limit"):
-        pool.run("alice", time.sleep, 30)
+        pool.run("alice", sum, range(10**12))
     assert time.monotonic() - began < 20
+    assert pool.run("alice", max, 3, 4) == 4
+    assert before not in pool.worker_pids()
+
+
+def test_a_call_starved_of_cpu_is_given_up_as_busy_not_as_a_program_error(
+    pool: CompilePool,
+) -> None:
+    before = warm_worker_pid(pool)
+    with pytest.raises(CompilePoolBusy, match="too busy"):
+        pool.run("alice", time.sleep, 30)  # on the clock, but hardly any CPU
     assert pool.run("alice", max, 3, 4) == 4
     assert before not in pool.worker_pids()
 
