@@ -13,7 +13,7 @@ default settings, then per run, on a fresh host:
 
 Prints each run as it ends, then the median, the range (min-max) and each run's figure.
 
-    python benchmarks/compile_flood_bench.py [--runs 3] [--a-programs 8] [--b-seconds 20]
+    python benchmarks/compile_flood_bench.py [--runs 3] [--a-programs 8] [--b-seconds 30]
 """
 
 from __future__ import annotations
@@ -149,8 +149,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--a-programs", type=int, default=8)
-    parser.add_argument("--b-seconds", type=float, default=20.0)
-    parser.add_argument("--b-interval", type=float, default=0.25)
+    parser.add_argument("--b-seconds", type=float, default=30.0)
+    parser.add_argument("--b-interval", type=float, default=1.0)
     parser.add_argument("--latency", type=int, default=20, help="POSTs per small program")
     args = parser.parse_args()
 
