@@ -33,7 +33,14 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_bench import JobTiming, api_keys, one_job, percentile, qjobs_running  # noqa: E402
+from api_bench import (  # noqa: E402
+    JobTiming,
+    api_keys,
+    one_job,
+    percentile,
+    qjobs_running,
+    seconds,
+)
 from fairness_bench import KEY_A, KEY_B, cancel_all  # noqa: E402
 from solvers_bench import dense_circuit  # noqa: E402
 
@@ -122,12 +129,19 @@ async def run(base: str, args: argparse.Namespace) -> dict[str, float]:
         "b_result_p99": percentile(results, 0.99),
         "b_result_max": max(results),
         "b_post_p50": percentile([t.post_s * 1000 for t in b], 0.5),
+        "b_queued_p50": percentile([_between(t, "created", "started") for t in b], 0.5),
+        "b_run_p50": percentile([_between(t, "started", "finished") for t in b], 0.5),
         "b_jobs": len(b),
         "a_202": a.count(202),
         "a_503": a.count(503),
         "a_answer_p50": percentile(a_seconds, 0.5),
         "a_answer_max": max(a_seconds),
     }
+
+
+def _between(timing: JobTiming, first: str, then: str) -> float:
+    """Milliseconds between two of a job's status timestamps (server clock)."""
+    return (seconds(timing.status[then]) - seconds(timing.status[first])) * 1000
 
 
 ROWS = [
@@ -137,6 +151,8 @@ ROWS = [
     ("B seed job submit→result p99 (ms)", "b_result_p99", ""),
     ("B seed job submit→result max (ms)", "b_result_max", "≤ 1000"),
     ("B POST→202 p50 (ms)", "b_post_p50", ""),
+    ("B queued (started−created) p50 (ms)", "b_queued_p50", ""),
+    ("B ran (finished−started) p50 (ms)", "b_run_p50", ""),
     ("B seed jobs", "b_jobs", ""),
     ("A programs accepted (202)", "a_202", ""),
     ("A programs refused, compilers busy (503)", "a_503", ""),

@@ -295,14 +295,19 @@ class CompilePool:
             with self._changed:
                 if self._closed:
                     return None
-                worker = _Worker(self.memory_mb)
-                self._workers.add(worker)
-            if worker.ready(_STARTUP_SECONDS):
-                return worker
-            self._forget(worker)
-            if not self._closed:
-                log.error("a compile worker did not start; starting another")
-                time.sleep(_RESTART_PAUSE_SECONDS)
+                try:
+                    worker: _Worker | None = _Worker(self.memory_mb)
+                except Exception:  # noqa: BLE001 - no process (fork failed, ...): try again
+                    log.exception("a compile worker could not be started")
+                    worker = None
+                else:
+                    self._workers.add(worker)
+            if worker is not None:
+                if worker.ready(_STARTUP_SECONDS):
+                    return worker
+                self._forget(worker)
+                log.error("a compile worker did not warm up; starting another")
+            time.sleep(_RESTART_PAUSE_SECONDS)
 
     def _next_call(self) -> _Call | None:
         """The next call, in FairQueue's order (None when the pool closes)."""
