@@ -295,19 +295,23 @@ class CompilePool:
             with self._changed:
                 if self._closed:
                     return None
-                try:
-                    worker: _Worker | None = _Worker(self.memory_mb)
-                except Exception:  # noqa: BLE001 - no process (fork failed, ...): try again
-                    log.exception("a compile worker could not be started")
-                    worker = None
-                else:
-                    self._workers.add(worker)
+                worker = self._started_worker()
             if worker is not None:
                 if worker.ready(_STARTUP_SECONDS):
                     return worker
                 self._forget(worker)
                 log.error("a compile worker did not warm up; starting another")
             time.sleep(_RESTART_PAUSE_SECONDS)
+
+    def _started_worker(self) -> _Worker | None:
+        """A new worker process, not yet warm (None when none could be started)."""
+        try:
+            worker = _Worker(self.memory_mb)
+        except Exception:  # noqa: BLE001 - e.g. fork failed: the caller tries again
+            log.exception("a compile worker could not be started")
+            return None
+        self._workers.add(worker)
+        return worker
 
     def _next_call(self) -> _Call | None:
         """The next call, in FairQueue's order (None when the pool closes)."""
