@@ -203,7 +203,6 @@ class CompilePool:
         self.wait_seconds = wait_seconds
         self._changed = threading.Condition()
         self._queue: FairQueue[_Call] = FairQueue()
-        self._waiting = 0
         self._running: Counter[str] = Counter()
         self._workers: set[_Worker] = set()
         self._closed = False
@@ -216,21 +215,20 @@ class CompilePool:
 
         `function` must be a module-level function and its arguments and value picklable.
         CompileFailed for a call that crashed its worker or ran past a limit; CompilePoolBusy
-        when no worker was free within `wait_seconds` (or too many calls wait already).
+        when no worker was free within `wait_seconds` (or too many calls wait already), or the
+        call got too little CPU (`_Worker.call`).
         """
         call = _Call(owner, function, args)
         with self._changed:
             if self._closed:
                 raise CompilePoolBusy("the compile workers are shutting down")
-            if self._waiting >= MAX_WAITING:
+            if len(self._queue) >= MAX_WAITING:
                 raise CompilePoolBusy(f"{MAX_WAITING} programs are waiting to be compiled")
             self._queue.push(owner, call)
-            self._waiting += 1
             self._changed.notify()
         if not call.started.wait(self.wait_seconds):
             with self._changed:
                 if self._queue.remove(owner, call):
-                    self._waiting -= 1
                     raise CompilePoolBusy(
                         f"no compile worker was free within {self.wait_seconds:g} s"
                     )
@@ -316,14 +314,13 @@ class CompilePool:
     def _next_call(self) -> _Call | None:
         """The next call, in FairQueue's order (None when the pool closes)."""
         with self._changed:
-            while not self._closed and not self._waiting:
+            while not self._closed and not len(self._queue):
                 self._changed.wait()
             if self._closed:
                 return None
             owner = self._queue.next_owner(self._running)
             assert owner is not None
             call = self._queue.pop(owner)
-            self._waiting -= 1
             self._running[owner] += 1
         call.started.set()
         return call
