@@ -1,4 +1,4 @@
-"""Worker processes die with the host process, however it ends, and run below its priority.
+"""Worker processes die with the host process, however it ends.
 
 A worker left behind by a host that exits with os._exit or is killed would keep running and
 keep the host's stdout open. Each worker runs `die_with_parent` first. Linux only; elsewhere
@@ -15,10 +15,6 @@ import sys
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
-# Workers run below the host's priority: solvers use every core for as long as they are
-# allowed, and the host must keep answering requests and moving orchestrations meanwhile
-# (with the cores full, another client's seed job took 5-20 s instead of under a second).
-WORKER_NICENESS = 10
 
 
 def die_with_parent(name: str | None = None) -> None:

@@ -5,7 +5,7 @@ overflow on nesting the textual checks of program_text.py do not see) or keep bu
 generation unrolls `while true {}`), and qiskit's OpenQASM importer takes seconds of CPU on a
 large program while holding the GIL. None of that may happen in the host, so `compiled` runs a
 function in one of a bounded set of long-lived worker processes (compile_worker.py): warm, so a
-small program costs about a millisecond more than in place; below the host's priority; with a
+small program costs about a millisecond more than in place; at the lowest priority; with a
 limit on CPU time (QJOBS_COMPILE_SECONDS; CPU, not the clock, so that a busy machine does not
 make a program wrong) and a memory limit (QJOBS_COMPILE_MEMORY_MB: what a worker may hold
 beyond its warm ~250 MB, read every 50 ms; a worker that keeps more than half of it after a

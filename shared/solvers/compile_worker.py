@@ -2,7 +2,7 @@
 time, on programs the host must not parse itself.
 
 The process dies with the host (lifeline.py), warms up first (imports qdk and qiskit, compiles
-one small program of each language, ~1-2 s), then runs below the host's priority with its
+one small program of each language, ~1-2 s), then runs at the lowest priority with its
 address space capped (`_limit_memory`). It says ("ready", None) once, then answers each
 (function, args) with ("ok", value) or ("error", exception); a function that runs out of
 memory gets ("memory", None) and the process ends, since the state it leaves behind cannot be
@@ -18,9 +18,13 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..processes.lifeline import WORKER_NICENESS, die_with_parent
+from ..processes.lifeline import die_with_parent
 
 PROCESS_NAME = "qjobs-compile"  # what `ps` shows
+# The lowest priority, below the local run workers' too: while one client's flood of large
+# programs kept the compile workers busy at the run workers' niceness (10), another client's
+# seed job waited 40-55 s for its run worker; at 19, 0.24 s (compile_flood_bench, 2 cores).
+COMPILE_NICENESS = 19
 _WARM_CIRCUIT = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\nbit c;\nh q;\nc = measure q;\n'
 _WARM_QSHARP = "operation Main() : Result { use q = Qubit(); H(q); return MResetZ(q); }"
 
@@ -29,7 +33,7 @@ def serve(connection: Connection, memory_mb: int) -> None:
     """The worker's main loop: answer calls until the host closes the pipe."""
     die_with_parent(PROCESS_NAME)
     _warm_up()
-    os.nice(WORKER_NICENESS)
+    os.nice(COMPILE_NICENESS)
     _limit_memory(memory_mb)
     connection.send(("ready", None))
     while True:
