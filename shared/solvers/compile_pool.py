@@ -53,7 +53,7 @@ MAX_WAITING = 64  # calls queued for a worker; beyond that a call is refused at 
 _STARTUP_SECONDS = 120.0  # a worker that is not warm by then is started afresh
 _RESTART_PAUSE_SECONDS = 1.0
 _CHECK_SECONDS = 0.05  # how often a compiling worker's CPU time and memory are read
-_WALL_FACTOR = 3  # a compile still short of its CPU time limit after 3 x that is given up
+GIVE_UP_FACTOR = 3  # a compile still short of its CPU time limit after 3 x that is given up
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _SPAWN = multiprocessing.get_context("spawn")
@@ -116,14 +116,16 @@ class _Worker:
         compile's memory is kept for reuse), so that the next call may not have its share."""
         return self._resident_bytes() - self._warm_bytes > self._memory_bytes // 2
 
-    def call(self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
+    def call(
+        self, function: Callable[..., Any], args: tuple[Any, ...], seconds: float, give_up: float
+    ) -> Any:
         """("ok", value) or ("error", exception) from the worker; CompileFailed when the call
         killed it or used more than `seconds` of CPU or the memory limit, CompilePoolBusy when
-        it took _WALL_FACTOR x `seconds` on the clock with less CPU than that (the machine is
-        too busy: no fault of the program). The worker is killed in each of these cases."""
+        it took `give_up` seconds on the clock with less CPU than that (the machine is too
+        busy: no fault of the program). The worker is killed in each of these cases."""
         try:
             cpu_before = self._cpu_seconds()
-            give_up = time.monotonic() + _WALL_FACTOR * seconds
+            give_up_at = time.monotonic() + give_up
             self._connection.send((function, args))
             while not self._connection.poll(_CHECK_SECONDS):
                 if self._resident_bytes() - self._warm_bytes > self._memory_bytes:
@@ -135,11 +137,11 @@ class _Worker:
                         f"the program could not be compiled within the {seconds:g} s compile"
                         " time limit"
                     )
-                if time.monotonic() > give_up:
+                if time.monotonic() > give_up_at:
                     self.kill()
                     raise CompilePoolBusy(
                         f"the machine is too busy: a compile got less than {seconds:g} s of CPU"
-                        f" in {_WALL_FACTOR * seconds:g} s"
+                        f" in {give_up:g} s"
                     )
             answer: tuple[str, Any] = self._connection.recv()
         except (EOFError, OSError):
@@ -193,14 +195,25 @@ class _Worker:
 
 
 class CompilePool:
-    """`workers` compile worker processes and the calls waiting for them."""
+    """`workers` compile worker processes and the calls waiting for them.
+
+    A call may use `seconds` of CPU and `memory_mb`, wait `wait_seconds` for a worker, and take
+    `give_up` seconds on the clock (default GIVE_UP_FACTOR x `seconds`).
+    """
 
     def __init__(
-        self, workers: int, *, seconds: float, memory_mb: int, wait_seconds: float
+        self,
+        workers: int,
+        *,
+        seconds: float,
+        memory_mb: int,
+        wait_seconds: float,
+        give_up: float | None = None,
     ) -> None:
         self.seconds = seconds
         self.memory_mb = memory_mb
         self.wait_seconds = wait_seconds
+        self.give_up = GIVE_UP_FACTOR * seconds if give_up is None else give_up
         self._changed = threading.Condition()
         self._queue: FairQueue[_Call] = FairQueue()
         self._running: Counter[str] = Counter()
@@ -277,7 +290,7 @@ class CompilePool:
         try:
             if worker is None:
                 raise CompilePoolBusy("the compile workers are shutting down")
-            call.answer = worker.call(call.function, call.args, self.seconds)
+            call.answer = worker.call(call.function, call.args, self.seconds, self.give_up)
         except Exception as error:  # noqa: BLE001 - the caller's to raise
             call.answer = ("error", error)
         finally:

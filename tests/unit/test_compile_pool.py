@@ -75,16 +75,14 @@ def test_a_call_runs_in_a_worker_process_below_the_hosts_priority(pool: CompileP
     assert os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, 0)
 
 
-def test_a_call_over_the_cpu_time_limit_fails_and_its_worker_is_replaced(
-    pool: CompilePool,
-) -> None:
-    before = warm_worker_pid(pool)
-    began = time.monotonic()
-    with pytest.raises(CompileFailed, match=f"within the {SECONDS:g} s compile time limit"):
-        pool.run("alice", sum, range(10**12))
-    assert time.monotonic() - began < 20
-    assert pool.run("alice", max, 3, 4) == 4
-    assert before not in pool.worker_pids()
+def test_a_call_over_the_cpu_time_limit_fails_and_its_worker_is_replaced() -> None:
+    # Patient on the clock: on a busy machine the lowest-priority worker gets little CPU.
+    with CompilePool(1, seconds=0.5, memory_mb=256, wait_seconds=60, give_up=300) as pool:
+        before = warm_worker_pid(pool)
+        with pytest.raises(CompileFailed, match="within the 0.5 s compile time limit"):
+            pool.run("alice", sum, range(10**12))
+        assert pool.run("alice", max, 3, 4) == 4
+        assert before not in pool.worker_pids()
 
 
 def test_a_call_starved_of_cpu_is_given_up_as_busy_not_as_a_program_error(

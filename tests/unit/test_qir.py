@@ -121,8 +121,9 @@ def test_a_kind_without_qir_is_a_value_error() -> None:
 
 @pytest.fixture
 def one_second_compiles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The process's compile pool, replaced by one whose compiles may take 1 s."""
-    with CompilePool(1, seconds=1, memory_mb=1024, wait_seconds=60) as pool:
+    """The process's compile pool, replaced by one whose compiles may take 1 s of CPU (and
+    any time on the clock: on a busy machine the lowest-priority worker gets little CPU)."""
+    with CompilePool(1, seconds=1, memory_mb=1024, wait_seconds=60, give_up=300) as pool:
         monkeypatch.setattr(compile_pool, "_pool", pool)
         yield
 
