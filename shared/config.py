@@ -69,6 +69,10 @@ class Settings:
     webhook_allow_hosts: str
     webhook_retry_seconds: tuple[float, ...]
     webhook_retry_for_seconds: float
+    compile_workers: int
+    compile_seconds: float
+    compile_memory_mb: int
+    compile_wait_seconds: float
     max_batch_items: int = 1000
     # QJOBS_PRICING: a JSON file path or JSON text; empty for the shipped table (pricing.json).
     pricing: str = ""
@@ -245,6 +249,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         max_batch_items=int(number_setting(env, "QJOBS_MAX_BATCH_ITEMS", 1000, 1, 100_000)),
         pricing=env.get("QJOBS_PRICING", "").strip(),
+        compile_workers=int(number_setting(env, "QJOBS_COMPILE_WORKERS", min(cpus, 4), 1, 64)),
+        compile_seconds=number_setting(env, "QJOBS_COMPILE_SECONDS", 10, 0.1, 600),
+        compile_memory_mb=int(number_setting(env, "QJOBS_COMPILE_MEMORY_MB", 1024, 16, 65536)),
+        compile_wait_seconds=number_setting(env, "QJOBS_COMPILE_WAIT_SECONDS", 20, 0.1, 600),
     )
 
 

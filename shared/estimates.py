@@ -12,13 +12,13 @@ A remote target's cost comes from the pricing table (pricing.py); null where it 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 from .kinds.batch_fields import is_batch_input
 from .pricing import cost_of
 from .solvers import qasm_inputs
+from .solvers.compile_pool import compiled
 from .solvers.program_text import ProgramError
 from .solvers.qir import compile_to_qir
 from .targets.catalog import RemoteTarget
@@ -46,14 +46,14 @@ def gate_counts(qir: str) -> dict[str, int]:
 
 def _program_counts(kind: str, program: dict[str, Any], profile: str) -> dict[str, Any]:
     source = program["source"]
-    inputs = qasm_inputs.declared_inputs(source) if kind == "circuit" else []
+    inputs = compiled(qasm_inputs.declared_inputs, source) if kind == "circuit" else []
     if inputs:  # a sweep's gates do not depend on its values
         source = qasm_inputs.inlined(source, inputs, {i.name: 0.0 for i in inputs})
     try:
-        compiled = compile_to_qir(kind, {**program, "source": source}, profile)
+        qir = compile_to_qir(kind, {**program, "source": source}, profile)
     except ProgramError as error:
         return {"gates": None, "note": f"not compiled to QIR: {error}"}
-    counts = gate_counts(compiled.bitcode.decode())
+    counts = gate_counts(qir.bitcode.decode())
     qubits = counts.pop("qubits")
     return {"qubits": qubits, "gates": counts}
 
@@ -99,10 +99,3 @@ def _totals(items: list[dict[str, Any]]) -> dict[str, Any]:
             else None
         )
     return totals
-
-
-async def estimate(
-    kind: str, target: str, problem: dict[str, Any], remote: RemoteTarget | None
-) -> dict[str, Any]:
-    """estimate_of in a thread (compiling waits on child processes)."""
-    return await asyncio.to_thread(estimate_of, kind, target, problem, remote)

@@ -1,8 +1,9 @@
 """HTTP plumbing shared by the function folders: JSON in, JSON or problem+json out.
 
 `endpoint` wraps every HTTP function once, so each maps failures the same way: ApiError to its
-problem, unreachable storage / Key Vault / durable host to 503 with Retry-After (each call
-to one is bounded by QJOBS_DEPENDENCY_DEADLINE_SECONDS, see shared/deadlines.py), anything
+problem, unreachable storage / Key Vault / durable host (each call to one is bounded by
+QJOBS_DEPENDENCY_DEADLINE_SECONDS, see shared/deadlines.py) and a compile pool with no free
+worker to 503 with Retry-After, anything
 else to a 500 problem with no detail (the traceback goes to the log, never the caller).
 """
 
@@ -24,6 +25,7 @@ from .deadlines import dependency_deadline
 from .job_control import OrchestrationUnavailable
 from .jobs import JobView, status_link, utc_now
 from .problems import ApiError, invalid_request, service_unavailable
+from .solvers.compile_pool import CompilePoolBusy
 from .storage import StorageUnavailable
 from .targets import offered_remote_targets
 from .workspace import WorkspaceUnavailable
@@ -160,6 +162,10 @@ def endpoint(handler: Handler) -> Handler:
         except OrchestrationUnavailable as error:
             log.warning("%s: durable host unavailable: %s", handler.__module__, error)
             message = "The job service is not answering. Retry later."
+            return problem_response(service_unavailable(message, retry_after))
+        except CompilePoolBusy as error:
+            log.warning("%s: compile pool busy: %s", handler.__module__, error)
+            message = f"Programs cannot be checked now ({error}); no job was created. Retry later."
             return problem_response(service_unavailable(message, retry_after))
         except ConfigError as error:
             log.error("qjobs is misconfigured: %s", error)

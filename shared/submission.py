@@ -3,6 +3,11 @@
 Storage is written before the orchestration starts and cleaned up if it cannot start, so a
 failure leaves no half-created job behind.
 
+A request's program is checked in the compile pool (solvers/compile_pool.py), which may keep the
+checking thread waiting for a free worker: requests are parsed in threads of their own, more
+than can wait there at once (a full queue refuses at once), so the threads every other
+`asyncio.to_thread` shares (the activities', say) never wait behind another client's compiles.
+
 Requests with one Idempotency-Key share one job id. Starting an orchestration is no lock (the
 durable host replaces a finished instance), so the id is claimed in Blob Storage first: only
 the request that creates the id's key blob writes a record and starts the job; every other
@@ -22,15 +27,17 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from .config import settings
-from .estimates import estimate
+from .estimates import estimate_of
 from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
@@ -38,6 +45,7 @@ from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, 
 from .kinds import InvalidJob, JobKind, batch_fields, kind_named
 from .problems import ApiError, invalid_request
 from .quotas import quotas
+from .solvers.compile_pool import MAX_WAITING, on_behalf_of
 from .solvers.program_text import ProgramError
 from .solvers.qir import check_profile
 from .storage import IdClaim, StorageUnavailable, job_store
@@ -50,6 +58,7 @@ from .workspace import WorkspaceCoordinates, workspace_coordinates
 
 log = logging.getLogger("qjobs.submit")
 
+T = TypeVar("T")
 ENVELOPE = frozenset({"kind", "name", "target", "tags", "webhook", "webhook_events"})
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
@@ -64,6 +73,8 @@ _CLAIM_SLACK = timedelta(seconds=5)
 _CLEANUP_SECONDS = 120.0
 _CLEANUP_MAX_WAIT_SECONDS = 1.0
 _cleanups: set[asyncio.Task[None]] = set()
+# Threads for parsing and checking requests: more than MAX_WAITING + the compile workers.
+_CHECKING = ThreadPoolExecutor(max_workers=MAX_WAITING + 128, thread_name_prefix="qjobs-check")
 
 
 @dataclass(frozen=True)
@@ -135,8 +146,18 @@ def offered_targets(kind: JobKind) -> tuple[str, ...]:
     return kind.targets + tuple(offered_remote_targets())
 
 
+async def _checking(owner: str, function: Callable[..., T], *args: Any) -> T:
+    """function(*args) in a checking thread, its programs compiled on behalf of `owner`."""
+
+    def as_owner() -> T:
+        with on_behalf_of(owner):
+            return function(*args)
+
+    return await asyncio.get_running_loop().run_in_executor(_CHECKING, as_owner)
+
+
 async def _check_remote(
-    target: RemoteTarget, request: JobRequest, workspace: WorkspaceCoordinates | None
+    target: RemoteTarget, request: JobRequest, owner: str, workspace: WorkspaceCoordinates | None
 ) -> None:
     """400 before anything is stored: no workspace, or a program the target cannot run."""
     if workspace is None:
@@ -147,8 +168,8 @@ async def _check_remote(
             "/target",
         )
     try:
-        await asyncio.to_thread(
-            check_profile, request.kind.name, request.problem, target.provider.profile
+        await _checking(
+            owner, check_profile, request.kind.name, request.problem, target.provider.profile
         )
     except ProgramError as error:
         raise invalid_request(
@@ -167,10 +188,10 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
-async def read_job_request(req: func.HttpRequest, max_bytes: int) -> JobRequest:
-    """The job a request's body describes. Parsing and validating a body of megabytes takes
-    a while, so it runs in a thread: other callers' requests keep being served meanwhile."""
-    return await asyncio.to_thread(lambda: parse_job_request(read_json_object(req, max_bytes)))
+async def read_job_request(req: func.HttpRequest, max_bytes: int, owner: str) -> JobRequest:
+    """The job client `owner`'s request body describes. Parsing and validating a body of
+    megabytes takes a while, so it runs in a thread: other requests are served meanwhile."""
+    return await _checking(owner, lambda: parse_job_request(read_json_object(req, max_bytes)))
 
 
 def parse_idempotency_key(value: str | None) -> str | None:
@@ -273,7 +294,7 @@ async def _create(
     poll = settings().poll
     remote = offered_remote_targets().get(request.target)
     if remote is not None:
-        await _check_remote(remote, request, workspace)
+        await _check_remote(remote, request, owner, workspace)
         poll = dataclasses.replace(poll, max_job_seconds=remote.max_job_seconds)
     spec = JobSpec(
         id=job_id,
@@ -319,15 +340,15 @@ async def _create(
     return Accepted(JobView(spec, Lifecycle(JobState.WAITING)), replayed=False)
 
 
-async def dry_run(request: JobRequest) -> dict[str, Any]:
+async def dry_run(request: JobRequest, owner: str) -> dict[str, Any]:
     """What `?dry_run=true` answers: the request passed every check a submission makes (its
     4xx otherwise), with its estimate. Nothing is stored or started and no quota is used."""
     remote = offered_remote_targets().get(request.target)
     if remote is not None:
-        await _check_remote(remote, request, await workspace_coordinates())
+        await _check_remote(remote, request, owner, await workspace_coordinates())
     problem = request.problem
     items = len(problem["items"]) if batch_fields.is_batch_input(problem) else 1
-    found = await estimate(request.kind.name, request.target, problem, remote)
+    found = await _checking(owner, estimate_of, request.kind.name, request.target, problem, remote)
     return {
         "valid": True,
         "kind": request.kind.name,

@@ -14,9 +14,9 @@ from shared.submission import dry_run, parse_idempotency_key, read_job_request, 
 async def main(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     owner = caller(req)
     config = settings()
-    request = await read_job_request(req, config.max_body_bytes)
+    request = await read_job_request(req, config.max_body_bytes, owner)
     if req.params.get("dry_run", "").lower() in ("true", "1"):
-        return json_response(await dry_run(request), 200)
+        return json_response(await dry_run(request, owner), 200)
     key = parse_idempotency_key(req.headers.get("idempotency-key"))
     accepted = await submit(client, owner, request, key)
     headers = polling_headers(accepted.view)

@@ -18,6 +18,8 @@ from typing import Any
 
 from ..config import settings
 from ..solvers import qasm_inputs
+from ..solvers.compile_pool import compiled
+from ..solvers.program_text import ProgramError
 from . import fields
 from .base import InvalidJob, JobKind
 
@@ -123,9 +125,9 @@ def _checked(
     source = merged.get("source")
     if not isinstance(source, str):
         source = ""
-    inputs = qasm_inputs.declared_inputs(source) if kind.name == "circuit" else []
     swept = bindings != [None]
     try:
+        inputs = _declared_inputs(source) if kind.name == "circuit" else []
         if inputs and not swept:
             raise fields.invalid(
                 ("source",),
@@ -144,7 +146,7 @@ def _checked(
                     f"declares input {declared.name} of type {declared.type}; a sweep gives"
                     " values to float and angle inputs only",
                 )
-        reason = qasm_inputs.why_not_sweepable(source) if inputs else None
+        reason = _why_not_sweepable(source) if inputs else None
         if reason is not None:
             raise fields.invalid(("source",), reason)
         if inputs:
@@ -185,3 +187,18 @@ def _moved(error: InvalidJob, item: dict[str, Any], at: fields.Location) -> Inva
     return InvalidJob(
         f"items[{at[1]}].{error.detail}", pointer=fields.pointer(at) + pointer, status=error.status
     )
+
+
+def _declared_inputs(source: str) -> list[qasm_inputs.Input]:
+    """The program's `input` declarations, read in a compile worker (qdk parses it)."""
+    try:
+        return compiled(qasm_inputs.declared_inputs, source)
+    except ProgramError as error:
+        raise fields.invalid(("source",), f"cannot run: {error}") from None
+
+
+def _why_not_sweepable(source: str) -> str | None:
+    try:
+        return compiled(qasm_inputs.why_not_sweepable, source)
+    except ProgramError as error:
+        raise fields.invalid(("source",), f"cannot run: {error}") from None

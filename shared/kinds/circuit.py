@@ -1,8 +1,9 @@
 """The `circuit` kind: an OpenQASM 2 or 3 program run for some shots on local.simulator.
 
-The program is parsed and analyzed when the job is submitted (about a millisecond), so a
-syntax or semantic error is a 400 with qdk's message; errors only execution can find (an
-index out of range, say) fail the job. Bit order of the counts: see `shared.solvers.qasm.run`.
+The program is parsed and analyzed when the job is submitted, in a compile worker (about a
+millisecond more than in place; see compile_pool.py), so a syntax or semantic error is a 400
+with qdk's message; errors only execution can find (an index out of range, say) fail the job.
+Bit order of the counts: see `shared.solvers.qasm.run`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..solvers import qasm
+from ..solvers.compile_pool import compiled
 from . import fields
 from .base import JobKind
 
@@ -30,7 +32,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
     source = job["source"]
     try:
-        qubits = qasm.check(source)
+        qubits, qdk_reason = compiled(program_facts, source)
     except qasm.ProgramError as error:
         raise fields.invalid(("source",), f"cannot run: {error}") from None
     if qubits > MAX_QUBITS:
@@ -39,16 +41,23 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
             f"declares {qubits} qubits; local.simulator simulates at most {MAX_QUBITS}",
             status=413,
         )
-    if qubits > MAX_QUBITS_ON_QDK:
-        reason = qasm.why_qdk(source)
-        if reason is not None:
-            raise fields.invalid(
-                ("source",),
-                f"declares {qubits} qubits; with {reason} local.simulator runs it on qdk,"
-                f" which simulates at most {MAX_QUBITS_ON_QDK}",
-                status=413,
-            )
+    if qdk_reason is not None:
+        raise fields.invalid(
+            ("source",),
+            f"declares {qubits} qubits; with {qdk_reason} local.simulator runs it on qdk,"
+            f" which simulates at most {MAX_QUBITS_ON_QDK}",
+            status=413,
+        )
     return job
+
+
+def program_facts(source: str) -> tuple[int, str | None]:
+    """The qubits `source` declares, and when more than qdk simulates, why qdk would run it
+    (None: qiskit-aer runs it). Runs in a compile worker: it parses the program."""
+    qubits = qasm.check(source)
+    if MAX_QUBITS_ON_QDK < qubits <= MAX_QUBITS:
+        return qubits, qasm.why_qdk(source)
+    return qubits, None
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The `qsharp` kind: a Q# program and its entry expression run for some shots on local.simulator.
 
-The program and the entry are compiled when the job is submitted (about 50 ms, executing
-nothing), so a compile error is a 400 with qdk's message and position; errors only a run can
-find fail the job. Which shots count as what: see `shared.solvers.qsharp_program.run`.
+The program and the entry are compiled when the job is submitted, in a compile worker (about
+50 ms, executing nothing; see compile_pool.py), so a compile error is a 400 with qdk's message
+and position; errors only a run can find fail the job. Which shots count as what: see
+`shared.solvers.qsharp_program.run`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..solvers import qsharp_program
+from ..solvers.compile_pool import compiled
 from . import fields
 from .base import JobKind
 
@@ -30,7 +32,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
     entry = entry.strip()
     try:
-        qsharp_program.check(source, entry)
+        compiled(qsharp_program.check, source, entry)
     except qsharp_program.EntryError as error:
         raise fields.invalid(("entry",), f"cannot run: {error}") from None
     except qsharp_program.QubitLimitError as error:

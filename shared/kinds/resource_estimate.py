@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..solvers import qasm, qsharp_program
+from ..solvers.compile_pool import compiled
 from . import fields
 from .base import JobKind
 
@@ -35,7 +36,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         if "entry" in body:
             raise fields.invalid(("entry",), "is for Q# programs, not OpenQASM")
         try:
-            qasm.check(source)
+            compiled(qasm.check, source)
         except qasm.ProgramError as error:
             raise fields.invalid(("source",), f"cannot be estimated: {error}") from None
     else:
@@ -44,7 +45,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
             raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
         entry = entry.strip()
         try:
-            qsharp_program.check(source, entry)
+            compiled(qsharp_program.check, source, entry)
         except qsharp_program.EntryError as error:
             raise fields.invalid(("entry",), f"cannot be estimated: {error}") from None
         except qsharp_program.ProgramError as error:

@@ -13,10 +13,10 @@ ProgramError carrying qdk's message and position.
 qdk compiles QIR by partial evaluation: classical loops are unrolled while compiling (ten
 million iterations take ~2 s, `while true {}` never ends), and recursion crashes it (a
 recursive Q# program is refused beforehand: it runs only on `local.simulator`'s interpreter).
-So compiling runs in a child process (`isolated.run_isolated`), stopped after
-`COMPILE_SECONDS`. That costs 0.1-0.5 s, and a job
-is compiled twice, at submission (to answer 400 for what its target cannot run) and in the
-activity that submits it: the last COMPILED_KEPT programs are kept, by source and profile.
+So compiling runs in a compile worker (`compile_pool.compiled`), within its time and memory
+limits. A job is compiled twice, at submission (to answer 400 for what its target cannot run)
+and in the activity that submits it: the last COMPILED_KEPT programs are kept, by source and
+profile.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from qdk import openqasm
 from qdk.qsharp import TargetProfile
 
 from . import qasm, qsharp_program
-from .isolated import run_isolated
+from .compile_pool import compiled
 from .program_text import ProgramError
 from .qdk_calls import QDK_LOCK, reported
 
@@ -40,7 +40,6 @@ PROFILES: dict[str, TargetProfile] = {
     "Adaptive_RIF": TargetProfile.Adaptive_RIF,
 }
 KINDS = ("circuit", "qsharp")
-COMPILE_SECONDS = 10.0
 COMPILED_KEPT = 64  # programs; a QIR text takes a few kB to a few MB
 _ENTRY_POINT = re.compile(r"^define\s+\S+\s+@(\S+)\(\)\s+#(\d+)", re.MULTILINE)
 _ENTRY_POINT_ATTRIBUTES = r'^attributes #{} = {{[^}}]*"entry_point"'
@@ -55,31 +54,27 @@ class QirProgram:
     arguments: list[Any] = field(default_factory=list)  # inputParams.arguments
 
 
-def compile_to_qir(
-    kind: str, problem: dict[str, Any], profile: str, *, seconds: float = COMPILE_SECONDS
-) -> QirProgram:
+def compile_to_qir(kind: str, problem: dict[str, Any], profile: str) -> QirProgram:
     """`problem` (a validated job input of `kind`) as QIR for `profile`.
 
     ValueError for a kind or profile this does not know; ProgramError (ProfileError when the
-    profile is what it cannot run on) with qdk's message otherwise, TimeLimitError after
-    `seconds`.
+    profile is what it cannot run on, CompileFailed past the compile limits) with qdk's message
+    otherwise.
     """
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} does not compile to QIR; these do: {', '.join(KINDS)}")
     if profile not in PROFILES:
         raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
-    return _compiled(kind, problem["source"], problem.get("entry"), profile, seconds)
+    return _compiled(kind, problem["source"], problem.get("entry"), profile)
 
 
 @functools.lru_cache(maxsize=COMPILED_KEPT)
-def _compiled(
-    kind: str, source: str, entry: str | None, profile: str, seconds: float
-) -> QirProgram:
+def _compiled(kind: str, source: str, entry: str | None, profile: str) -> QirProgram:
     """The compiled program (failures are not kept: lru_cache keeps only answers)."""
     if kind == "circuit":
-        text = run_isolated(_openqasm_qir, source, profile, seconds=seconds)
+        text = compiled(openqasm_qir, source, profile)
     else:
-        text = run_isolated(_qsharp_qir, source, entry, profile, seconds=seconds)
+        text = compiled(qsharp_qir, source, entry, profile)
     return QirProgram(bitcode=text.encode("utf-8"), entry_point=entry_point(text))
 
 
@@ -96,13 +91,15 @@ def entry_point(qir: str) -> str:
     raise ProgramError("the compiled QIR has no entry point")
 
 
-def _openqasm_qir(source: str, profile: str) -> str:
+def openqasm_qir(source: str, profile: str) -> str:
+    """The QIR text of an OpenQASM program (in a compile worker: qdk may crash on it)."""
     qasm.check(source)  # refuses includes of files, recursion and deep nesting first
     with QDK_LOCK, reported():
         return str(openqasm.compile(source, target_profile=PROFILES[profile]))
 
 
-def _qsharp_qir(source: str, entry: str, profile: str) -> str:
+def qsharp_qir(source: str, entry: str, profile: str) -> str:
+    """The QIR text of a Q# program's entry (in a compile worker: qdk may crash on it)."""
     qsharp_program.check(source, entry)
     cycle = qsharp_program.recursion(source)
     if cycle is not None:  # QIR generation segfaults on recursion

@@ -31,6 +31,7 @@ from azure.quantum import Job, Workspace
 from azure.storage.blob import BlobClient, ContainerClient, ContentSettings, LinearRetry
 
 from ..jobs import JobError, JobState
+from ..solvers.compile_pool import CompilePoolBusy, on_behalf_of
 from ..solvers.program_text import ProgramError
 from ..solvers.provider_results import counts_from_results_v2
 from ..solvers.qir import compile_to_qir
@@ -142,14 +143,17 @@ class AzureQuantumTarget:
             raise TargetJobLost(job_id) from None
 
     def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
-        """Compile and submit the job (`owner` plays no part: the provider queues by
-        workspace, not by qjobs client)."""
+        """Compile and submit the job (`owner` waits its fair turn for a compile worker; the
+        provider queues by workspace, not by qjobs client)."""
         try:
-            program = compile_to_qir(kind, problem, self.info.provider.profile)
+            with on_behalf_of(owner):
+                program = compile_to_qir(kind, problem, self.info.provider.profile)
         except ProgramError as error:
             raise TargetRejected(
                 JobError("invalid_program", f"{self.name} cannot run the program: {error}")
             ) from None
+        except CompilePoolBusy as error:
+            raise TargetUnreachable(f"{self.name}: compiling: {error}") from error
         params = {
             "entryPoint": program.entry_point,
             "arguments": program.arguments,

@@ -33,8 +33,8 @@ from typing import Any
 from ..config import default_worker_memory_mb, settings
 from ..jobs import JobError, JobState
 from ..kinds import KINDS
+from ..processes.fair_queue import FairQueue
 from . import TargetJobLost, TargetStatus
-from .fair_queue import FairQueue
 from .worker_process import WorkerDied, WorkerProcess
 
 log = logging.getLogger("qjobs.local")

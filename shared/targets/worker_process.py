@@ -24,7 +24,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .lifeline import die_with_parent
+from ..processes.lifeline import die_with_parent
 
 _SPAWN = multiprocessing.get_context("spawn")
 # Workers run below the host's priority: solvers use every core for as long as they are

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.targets.fair_queue import FairQueue
+from shared.processes.fair_queue import FairQueue
 
 
 def test_a_client_with_many_queued_jobs_does_not_starve_one_with_a_single_job() -> None:
