@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATIC = Path(__file__).with_name("static")
+HOME = Path(__file__).with_name("home.html")
 PAGE = "index.html"
 _MEDIA_TYPES = {
     "index.html": "text/html",
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
+    "favicon.svg": "image/svg+xml",
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -27,6 +29,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+
+
+@functools.cache
+def home_page() -> bytes:
+    """The page at the API's root (`/api/`): links to the dashboard and the API description."""
+    return HOME.read_bytes()
 
 
 @dataclass(frozen=True)
