@@ -15,5 +15,5 @@ def main(req: func.HttpRequest) -> func.HttpResponse:
     if not url.path.endswith("/"):
         return func.HttpResponse(status_code=308, headers={"Location": url.path + "/"})
     return func.HttpResponse(
-        home_page(), status_code=200, headers=SECURITY_HEADERS, mimetype="text/html", charset="utf-8"
+        home_page(), headers=SECURITY_HEADERS, mimetype="text/html", charset="utf-8"
     )

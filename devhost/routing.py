@@ -3,9 +3,9 @@
 Supported: literal segments, ``{name}``, ``{name?}`` (trailing), ``{name:constraint}``
 (int, long, bool, double, float, decimal, guid, alpha, datetime, and with a length
 ``minlength(n)``, ``maxlength(n)``, ``length(n)``) and the catch-all ``{*name}``.
-``{name:maxlength(0)?}`` alone matches only the route prefix itself (``/api``). Literals match case-insensitively. More specific
-templates win: literals before constrained parameters before plain ones
-before optional ones before catch-alls.
+``{name:maxlength(0)?}`` alone matches only the route prefix itself (``/api``).
+Literals match case-insensitively. More specific templates win: literals before
+constrained parameters before plain ones before optional ones before catch-alls.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ _CONSTRAINTS = {
     "datetime": r"[^/]+",
 }
 _LENGTH_CONSTRAINTS = {"minlength": "{%d,}", "maxlength": "{0,%d}", "length": "{%d}"}
-_PARAMETER = re.compile(
-    r"^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\((\d+)\))?)?(\??)\}$"
-)
+_PARAMETER = re.compile(r"^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\((\d+)\))?)?(\??)\}$")
 
 _LITERAL, _CONSTRAINED, _PLAIN, _OPTIONAL, _CATCH_ALL = range(5)
 
