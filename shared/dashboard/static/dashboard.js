@@ -255,7 +255,9 @@ function fillForm(job) {
   $("new-kind").value = job.kind;
   fillTargets(job.target);
   $("new-name").value = job.name || "";
-  const { source, entry, ...rest } = job.input;
+  // A field the job left to its default reads back as null: left out, the default applies.
+  const given = Object.fromEntries(Object.entries(job.input).filter(([, v]) => v !== null));
+  const { source, entry, ...rest } = given;
   const program = PROGRAM_KINDS.has(job.kind);
   $("source-field").hidden = !program;
   $("entry-field").hidden = job.kind !== "qsharp";
@@ -452,6 +454,11 @@ function openJob(id) {
   if (id !== state.selected) showJob(id);
 }
 
+/** The panel fills the window's right side below the header, which stays usable. */
+function placeDetail() {
+  $("detail").style.top = Math.max(0, document.querySelector("header").getBoundingClientRect().bottom) + "px";
+}
+
 function closeDetail() {
   const was = state.selected;
   clearTimeout(state.detailTimer);
@@ -467,6 +474,7 @@ async function showJob(id) {
   state.selected = id;
   writeHash();
   renderList();
+  placeDetail();
   $("detail").hidden = false;
   $("detail-title").textContent = "Job " + id.slice(0, 12) + "…";
   $("detail-title").focus();
@@ -674,6 +682,8 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !$("detail").hidden) closeDetail();
   });
+  window.addEventListener("resize", placeDetail);
+  window.addEventListener("scroll", placeDetail, { passive: true });
   window.addEventListener("hashchange", () => {
     if (apiKey() && readHash()) filtersChanged();
   });
