@@ -264,7 +264,8 @@ function fillForm(job) {
   $("new-source").value = program ? source || "" : "";
   $("new-entry").value = job.kind === "qsharp" ? entry || "" : "";
   $("fields-label").textContent = program ? "Other fields (JSON: shots, seed, …)" : "Fields (JSON)";
-  $("new-fields").value = JSON.stringify(rest, null, 2);
+  const compact = JSON.stringify(rest);
+  $("new-fields").value = compact.length <= 60 ? compact : JSON.stringify(rest, null, 2);
   clearInvalid();
 }
 
@@ -394,7 +395,7 @@ function renderList() {
     const row = el("tr");
     row.dataset.id = job.id;
     row.className = job.id === state.selected ? "selected" : "";
-    const name = el("td");
+    const name = el("td", null, "name-cell");
     const link = el("a", job.name || "(no name) " + job.id.slice(0, 8));
     link.href = "#job=" + job.id;
     link.addEventListener("click", (event) => {
@@ -402,7 +403,7 @@ function renderList() {
       openJob(job.id);
     });
     name.append(link);
-    const id = el("td", null, "wide-only");
+    const id = el("td", null, "wide-only id-cell");
     id.append(el("span", job.id.slice(0, 12) + "…", "id"), copyButton(job.id, "job id"));
     const status = el("td");
     status.append(statusBadge(job.id, job.status));
@@ -426,6 +427,7 @@ function renderList() {
     return row;
   });
   $("jobs").tBodies[0].replaceChildren(...rows);
+  $("jobs").hidden = rows.length === 0;
   renderEmpty();
   $("more-jobs").hidden = !state.next;
 }
