@@ -473,13 +473,24 @@ def test_the_page_works_from_its_folder_urls(browser: Any, api_host: DevHost, pa
     context.close()
 
 
-def test_a_few_jobs_and_one_open_make_the_readme_picture(browser: Any, api_host: DevHost, api: Api) -> None:
-    """The picture README shows: a few jobs and one job's details, at the desktop size."""
-    seed = api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": "seed"})
-    api.submit_ok({"kind": "circuit", "source": BELL, "name": "bell", "tags": ["demo"]})
-    api.wait_for(seed)
-    page = open_page(browser, api_host, DESKTOP, url=f"#job={seed}")
+def test_a_few_jobs_and_one_open_make_the_readme_picture(
+    browser: Any, api_host: DevHost, api: Api
+) -> None:
+    """The picture README shows (docs/dashboard.png is a copy): three jobs and one job's
+    details, at the desktop size."""
+    tag = f"tour-{uuid.uuid4().hex[:6]}"
+    ising = {"kind": "ising", "terms": [{"c": -1, "ids": [0, 1]}, {"c": 1, "ids": [1, 2]}]}
+    jobs = [
+        {"kind": "circuit", "source": BELL, "name": "bell pair", "shots": 500},
+        {**ising, "name": "small ising"},
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": "seed"},
+    ]
+    ids = [api.submit_ok({**job, "tags": [tag]}) for job in jobs]
+    for job_id in ids:
+        api.wait_for(job_id)
+    page = open_page(browser, api_host, DESKTOP, url=f"#tag={tag}&job={ids[-1]}")
     sign_in(page)
+    expect(page.locator("#jobs tbody tr")).to_have_count(3, timeout=WAIT_MS)
     expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
     time.sleep(0.3)
     shoot(page, "readme")

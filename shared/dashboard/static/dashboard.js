@@ -404,7 +404,7 @@ function renderList() {
     });
     name.append(link);
     const id = el("td", null, "wide-only id-cell");
-    id.append(el("span", job.id.slice(0, 12) + "…", "id"), copyButton(job.id, "job id"));
+    id.append(el("span", job.id.slice(0, 8) + "…", "id"), copyButton(job.id, "job id"));
     const status = el("td");
     status.append(statusBadge(job.id, job.status));
     const tags = el("td", null, "wide-only");
