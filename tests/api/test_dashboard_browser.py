@@ -256,7 +256,8 @@ def test_tab_reaches_the_filters_the_jobs_and_the_form_in_order(page: Any, api: 
 def test_more_pages_stay_across_the_live_refresh(browser: Any, api_host: DevHost, api: Api) -> None:
     prefix = f"more-{uuid.uuid4().hex[:8]}"
     for n in range(PAGE_SIZE + 3):
-        api.submit_ok({"kind": "number_partitioning", "weights": [1, 2, 3], "name": f"{prefix}-{n}"})
+        job = {"kind": "number_partitioning", "weights": [1, 2, 3], "name": f"{prefix}-{n}"}
+        api.submit_ok(job)
     page = open_page(browser, api_host, DESKTOP, url=f"#name={prefix}")
     sign_in(page)
     expect(page.locator("#filter-name")).to_have_value(prefix)
@@ -382,7 +383,7 @@ def test_long_job_cancelled_from_its_panel_shows_as_cancelled_not_as_an_error(pa
 
 
 def test_a_failed_job_shows_its_error_and_outcome(page: Any, api: Api) -> None:
-    source = "operation Main() : Result { fail \"the program gave up\"; }"
+    source = 'operation Main() : Result { fail "the program gave up"; }'
     name = f"fails-{uuid.uuid4().hex[:8]}"
     job_id = api.submit_ok({"kind": "qsharp", "source": source, "entry": "Main()", "name": name})
     assert api.wait_for(job_id, timeout=120)["status"] == "failed"
