@@ -318,6 +318,7 @@ def test_circuit_source_is_edited_as_text_and_its_result_is_a_histogram(page: An
     assert "monospace" in family
     source.fill(BELL.replace("h q[0];", "h q[0];\n// a comment a person typed"))
     page.fill("#new-name", "browser-bell")
+    shoot(page, "source-editor")
     page.click("#submit-job")
     expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
     bars = page.locator("svg.histogram rect")

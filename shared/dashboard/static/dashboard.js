@@ -264,7 +264,7 @@ function fillForm(job) {
   $("new-source").value = program ? source || "" : "";
   $("new-entry").value = job.kind === "qsharp" ? entry || "" : "";
   $("fields-label").textContent = program ? "Other fields (JSON: shots, seed, …)" : "Fields (JSON)";
-  const compact = JSON.stringify(rest);
+  const compact = JSON.stringify(rest, null, 1).replace(/\n */g, " ");
   $("new-fields").value = compact.length <= 60 ? compact : JSON.stringify(rest, null, 2);
   clearInvalid();
 }
