@@ -1,10 +1,11 @@
 """HTTP trigger route templates, matched as the Functions host (ASP.NET routing) does.
 
 Supported: literal segments, ``{name}``, ``{name?}`` (trailing), ``{name:constraint}``
-(int, long, bool, double, float, decimal, guid, alpha, datetime) and the
-catch-all ``{*name}``. Literals match case-insensitively. More specific
-templates win: literals before constrained parameters before plain ones
-before optional ones before catch-alls.
+(int, long, bool, double, float, decimal, guid, alpha, datetime, and with a length
+``minlength(n)``, ``maxlength(n)``, ``length(n)``) and the catch-all ``{*name}``.
+``{name:maxlength(0)?}`` alone matches only the route prefix itself (``/api``).
+Literals match case-insensitively. More specific templates win: literals before
+constrained parameters before plain ones before optional ones before catch-alls.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _CONSTRAINTS = {
     "alpha": r"[A-Za-z]+",
     "datetime": r"[^/]+",
 }
-_PARAMETER = re.compile(r"^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?(\??)\}$")
+_LENGTH_CONSTRAINTS = {"minlength": "{%d,}", "maxlength": "{0,%d}", "length": "{%d}"}
+_PARAMETER = re.compile(r"^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\((\d+)\))?)?(\??)\}$")
 
 _LITERAL, _CONSTRAINED, _PLAIN, _OPTIONAL, _CATCH_ALL = range(5)
 
@@ -60,16 +62,14 @@ def compile_template(template: str) -> RouteTemplate:
             parts.append("/" + re.escape(segment))
             precedence.append(_LITERAL)
             continue
-        catch_all, name, constraint, optional = parameter.groups()
+        catch_all, name, constraint, argument, optional = parameter.groups()
         if catch_all:
             if not last:
                 raise RouteTemplateError(f"catch-all '{segment}' must be last in '{template}'")
             parts.append(f"(?:/(?P<{name}>.*))?")
             precedence.append(_CATCH_ALL)
             continue
-        if constraint is not None and constraint.lower() not in _CONSTRAINTS:
-            raise RouteTemplateError(f"unknown route constraint '{constraint}' in '{template}'")
-        value = _CONSTRAINTS[constraint.lower()] if constraint else r"[^/]+"
+        value = _constraint_pattern(constraint, argument, template)
         if optional:
             if not last:
                 raise RouteTemplateError(f"optional '{segment}' must be last in '{template}'")
@@ -81,3 +81,15 @@ def compile_template(template: str) -> RouteTemplate:
     body = "".join(parts)
     pattern = re.compile("(?i)" + (body[1:] if body.startswith("/") else body.replace("/", "", 1)))
     return RouteTemplate(template, pattern, tuple(precedence))
+
+
+def _constraint_pattern(constraint: str | None, argument: str | None, template: str) -> str:
+    """The pattern a parameter's value must match under `constraint` (with its argument)."""
+    if constraint is None:
+        return r"[^/]+"
+    name = constraint.lower()
+    if argument is not None and name in _LENGTH_CONSTRAINTS:
+        return "[^/]" + _LENGTH_CONSTRAINTS[name] % int(argument)
+    if argument is None and name in _CONSTRAINTS:
+        return _CONSTRAINTS[name]
+    raise RouteTemplateError(f"unknown route constraint '{constraint}' in '{template}'")

@@ -93,7 +93,14 @@ class DevHost:
         )
         pattern = f"/{prefix}{{tail:(/.*)?}}" if prefix else "/{tail:.*}"
         web_app.router.add_route("*", pattern, handler)
+        if prefix:
+            web_app.router.add_get("/", self._site_root)
         return web_app
+
+    async def _site_root(self, request: web.Request) -> web.Response:
+        """The site's root, which the Functions host keeps for its own home page while the
+        route prefix is set: here it leads to the app's root under the prefix."""
+        raise web.HTTPFound(f"/{self.app.route_prefix}/")
 
     def _extra_inputs(self, function: Function) -> dict[str, Any]:
         """Input bindings other than the trigger (an HTTP, timer or activity function's): the

@@ -42,7 +42,8 @@ from .http import read_json_object
 from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
-from .kinds import InvalidJob, JobKind, batch_fields, kind_named
+from .kinds import KINDS, InvalidJob, JobKind, batch_fields, kind_named
+from .kinds.fields import ENVELOPE
 from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
@@ -59,7 +60,6 @@ from .workspace import WorkspaceCoordinates, workspace_coordinates
 log = logging.getLogger("qjobs.submit")
 
 T = TypeVar("T")
-ENVELOPE = frozenset({"kind", "name", "target", "tags", "webhook", "webhook_events"})
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 # A request that finds its Idempotency-Key held waits this long for the holder's job to start.
@@ -118,11 +118,7 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
         targets = offered_targets(kind)
         target = body.get("target", targets[0])
         if target not in targets:
-            offered = ", ".join(targets)
-            raise InvalidJob(
-                f"Target {target!r} does not run {kind.name} jobs; use one of: {offered}.",
-                pointer="/target",
-            )
+            raise InvalidJob(_wrong_target(kind, target, targets), pointer="/target")
         tags = parse_tags(body.get("tags", []))
         if tags is None:
             raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
@@ -156,6 +152,21 @@ async def _checking(owner: str, function: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_CHECKING, as_owner)
 
 
+def every_offered_target() -> list[str]:
+    """The names of every target this deployment offers, for any kind."""
+    return sorted({target for kind in KINDS.values() for target in offered_targets(kind)})
+
+
+def _wrong_target(kind: JobKind, target: object, targets: tuple[str, ...]) -> str:
+    """Why `target` cannot run `kind`: a name this deployment does not know, or a target
+    that runs other kinds."""
+    everything = every_offered_target()
+    if target not in everything:
+        shown = target[:60] if isinstance(target, str) else target
+        return f"unknown target {shown!r}; this deployment offers: {', '.join(everything)}."
+    return f"Target {target!r} does not run {kind.name} jobs; use one of: {', '.join(targets)}."
+
+
 async def _check_remote(
     target: RemoteTarget, request: JobRequest, owner: str, workspace: WorkspaceCoordinates | None
 ) -> None:
@@ -164,7 +175,8 @@ async def _check_remote(
         raise invalid_request(
             f"Target {target.name} runs on Azure Quantum, and this deployment has no workspace:"
             " set QJOBS_WORKSPACE_CONNECTION_STRING, or QJOBS_WORKSPACE_RESOURCE_ID and"
-            " QJOBS_WORKSPACE_LOCATION, or QJOBS_KEYVAULT_URL.",
+            " QJOBS_WORKSPACE_LOCATION, or QJOBS_KEYVAULT_URL. To try it on this machine, start"
+            " qjobs with a local stand-in of Azure Quantum: QJOBS_QUANTUM_STANDIN=1 scripts/start",
             "/target",
         )
     try:

@@ -39,6 +39,9 @@ class AsyncClient:
         self.url = protocol.base_url(url)
         self.retry = retry or protocol.RetryPolicy()
         self.timeout = timeout
+        # Until qjobs first answers, a refused or unresolvable connection fails at once (a
+        # wrong address); after that it is retried (qjobs restarting under a long wait).
+        self._answered = False
         self._http = httpx.AsyncClient(
             headers=protocol.default_headers(protocol.api_key(api_key)), timeout=timeout
         )
@@ -73,15 +76,19 @@ class AsyncClient:
                     json=json,
                     params=params,
                     headers=headers,
-                    timeout=self.timeout if timeout is None else timeout,
+                    timeout=protocol.timeouts(self.timeout if timeout is None else timeout),
                 )
             except httpx.TransportError as error:
+                never_answered = None if self._answered else protocol.unreachable(self.url, error)
+                if never_answered is not None:
+                    raise never_answered from error
                 delay = protocol.retry_delay(self.retry, attempt, None)
                 if delay is None:
                     raise ConnectionFailed(
                         f"qjobs at {self.url} cannot be reached: {error}"
                     ) from error
             else:
+                self._answered = True
                 if response.status_code < 400:
                     return response
                 delay = protocol.retry_delay(self.retry, attempt, response)

@@ -204,14 +204,21 @@ def cmd_result(client: Client, args: argparse.Namespace, out: Output) -> int:
     result = job.result(timeout=args.timeout, progress=progress)
     if args.plot:
         job.plot(args.plot)
+        print(f"qjobs: wrote the plot to {Path(args.plot).resolve()}", file=sys.stderr)
     document = {"id": job.id, "kind": job.kind, "status": job.state, "result": result}
     out.document(document, lambda: _rows(result_rows(job.kind, result)))
     return EXIT_OK
 
 
 def cmd_cancel(client: Client, args: argparse.Namespace, out: Output) -> int:
-    status = client.job(args.id).cancel()
-    out.document(status.to_json(), lambda: f"cancellation of {status.id} requested")
+    """Ask for the cancel, then print the job's status as it is after the request, with
+    `"cancel": "requested"` (the job ends as cancelled shortly after, unless it ends first)."""
+    job = client.job(args.id)
+    job.cancel()
+    status = job.status()
+    document = {**status.to_json(), "cancel": "requested"}
+    rows = [*status_rows(status), ("cancel", "requested")]
+    out.document(document, lambda: _rows(rows))
     return EXIT_OK
 
 
@@ -228,7 +235,9 @@ def cmd_list(client: Client, args: argparse.Namespace, out: Output) -> int:
         ids=args.ids.split(",") if args.ids else None,
     )
     statuses = [job.last_status for job in itertools.islice(jobs, args.limit)]
-    out.document({"jobs": [s.to_json() for s in statuses]}, lambda: _table(statuses))
+    # A listed job is a summary: what it does not have (no name, not started) is left out.
+    listed = [{k: v for k, v in s.to_json().items() if v is not None} for s in statuses]
+    out.document({"jobs": listed}, lambda: _table(statuses))
     return EXIT_OK
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from . import __version__
-from .errors import ApiError, api_error
+from .errors import ApiError, ConnectionFailed, api_error
 
 DEFAULT_URL = "http://127.0.0.1:7071/api"
 URL_VARIABLE = "QJOBS_URL"
@@ -158,6 +158,36 @@ def retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+# How long a first connection may take before qjobs counts as unreachable: a person at a
+# shell hears at once that nothing answers at the address, instead of after the retries.
+CONNECT_SECONDS = 2.5
+
+
+def timeouts(seconds: float) -> httpx.Timeout:
+    """A request's time limits: `seconds` for the answer, at most CONNECT_SECONDS to connect."""
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_SECONDS))
+
+
+def unreachable(url: str, error: httpx.TransportError) -> ConnectionFailed | None:
+    """The one-line error for a first request that found nothing at `url` (connection
+    refused, unknown host, no answer to connect), else None: that failure is retried."""
+    if not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return None
+    text = str(error)
+    if isinstance(error, httpx.ConnectTimeout):
+        why = "no answer"
+    elif "refused" in text.lower():
+        why = "connection refused"
+    elif "name" in text.lower() or "known" in text.lower():
+        why = "unknown host"
+    else:
+        why = text or type(error).__name__
+    return ConnectionFailed(
+        f"cannot reach qjobs at {url} ({why}); is it running there? "
+        "Set QJOBS_URL (or --url) to its address."
+    )
 
 
 def retry_delay(policy: RetryPolicy, attempt: int, response: httpx.Response | None) -> float | None:

@@ -25,7 +25,9 @@ class Client:
     unset, they come from $QJOBS_URL (default http://127.0.0.1:7071/api) and $QJOBS_API_KEY.
 
     Every request that qjobs answers 429/502/503/504, or whose connection drops, is repeated
-    after the answer's Retry-After (else a growing backoff), at most `retry.max_retries` times.
+    after the answer's Retry-After (else a growing backoff), at most `retry.max_retries` times;
+    but while qjobs has not answered once, nothing at the address (connection refused, unknown
+    host, no connection within 2.5 s) raises ConnectionFailed at once.
     Use it as a context manager, or call `close()`, to release its connections.
     """
 
@@ -40,6 +42,9 @@ class Client:
         self.url = protocol.base_url(url)
         self.retry = retry or protocol.RetryPolicy()
         self.timeout = timeout
+        # Until qjobs first answers, a refused or unresolvable connection fails at once (a
+        # wrong address); after that it is retried (qjobs restarting under a long wait).
+        self._answered = False
         self._http = httpx.Client(
             headers=protocol.default_headers(protocol.api_key(api_key)), timeout=timeout
         )
@@ -74,15 +79,19 @@ class Client:
                     json=json,
                     params=params,
                     headers=headers,
-                    timeout=self.timeout if timeout is None else timeout,
+                    timeout=protocol.timeouts(self.timeout if timeout is None else timeout),
                 )
             except httpx.TransportError as error:
+                never_answered = None if self._answered else protocol.unreachable(self.url, error)
+                if never_answered is not None:
+                    raise never_answered from error
                 delay = protocol.retry_delay(self.retry, attempt, None)
                 if delay is None:
                     raise ConnectionFailed(
                         f"qjobs at {self.url} cannot be reached: {error}"
                     ) from error
             else:
+                self._answered = True
                 if response.status_code < 400:
                     return response
                 delay = protocol.retry_delay(self.retry, attempt, response)

@@ -28,6 +28,11 @@ BATCH_KINDS = frozenset({"circuit", "qsharp"})
 ITEM_FAILURE_POLICIES = ("abort", "continue")
 
 
+def documented_batch_fields(kind: JobKind) -> frozenset[str]:
+    """The batch fields a kind's requests may carry (a sweep's `parameters`: circuits only)."""
+    return BATCH_FIELDS if kind.name == "circuit" else BATCH_FIELDS - {"parameters"}
+
+
 def is_batch(body: dict[str, Any]) -> bool:
     return bool(BATCH_FIELDS & body.keys())
 
@@ -40,6 +45,8 @@ def is_batch_input(problem: dict[str, Any]) -> bool:
 def validate(kind: JobKind, body: dict[str, Any]) -> dict[str, Any]:
     """The job input of a request (the kind's own for a job without batch fields)."""
     if not is_batch(body):
+        if kind.name in BATCH_KINDS:  # an unknown field's answer lists the batch fields too
+            fields.known_fields(body, kind.fields | documented_batch_fields(kind))
         return kind.validate(body)
     if kind.name not in BATCH_KINDS:
         field = sorted(BATCH_FIELDS & body.keys())[0]

@@ -63,8 +63,13 @@ def json_type(value: object) -> str:
     return type(value).__name__
 
 
+# The fields every job request may carry whatever its kind; a kind validates the others.
+ENVELOPE = frozenset({"kind", "name", "target", "tags", "webhook", "webhook_events"})
+
+
 def known_fields(body: object, allowed: Collection[str], at: Location = ()) -> dict[str, Any]:
-    """`body` as an object whose keys are all in `allowed` (400 naming the first other key)."""
+    """`body` as an object whose keys are all in `allowed` (400 naming the first other key
+    and the documented fields: at the request's top level, the envelope's and the kind's)."""
     if not isinstance(body, dict):
         where = _name(at) or "the job request"
         raise InvalidJob(
@@ -72,7 +77,7 @@ def known_fields(body: object, allowed: Collection[str], at: Location = ()) -> d
         )
     for key in body:
         if key not in allowed:
-            accepted = ", ".join(sorted(allowed))
+            accepted = ", ".join(sorted({*allowed, *ENVELOPE} if at == () else allowed))
             raise invalid((*at, str(key)), f"is not a known field here; the fields are: {accepted}")
     return body
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from api_testkit import SEED_WEIGHTS, Api
-from devhost_testkit import HttpResult
+from api_testkit import BELL, SEED_WEIGHTS, Api
+from devhost_testkit import REPO_ROOT, HttpResult
 
 
 def assert_problem(answer: HttpResult, status: int, *words: str) -> dict:
@@ -92,11 +94,51 @@ def test_wrong_type_for_a_term_is_400(alice: Api) -> None:
     assert problem["errors"][0]["pointer"].startswith("/terms/0")
 
 
-def test_unknown_target_is_400_listing_the_targets(alice: Api) -> None:
+@pytest.mark.parametrize(
+    ("kind", "fields", "schema"),
+    [
+        ("number_partitioning", {"weights": SEED_WEIGHTS}, "NumberPartitioningRequest"),
+        ("ising", {"terms": [{"c": 1, "ids": [0, 1]}]}, "IsingRequest"),
+        ("circuit", {"source": BELL}, "CircuitRequest"),
+        ("qsharp", {"source": "operation M() : Unit {}", "entry": "M()"}, "QsharpRequest"),
+    ],
+)
+def test_unknown_field_lists_the_documented_fields_only(
+    alice: Api, kind: str, fields: dict, schema: str
+) -> None:
+    spec = json.loads((REPO_ROOT / "shared" / "openapi.json").read_text())
+    documented = sorted(spec["components"]["schemas"][schema]["properties"])
+
+    problem = assert_problem(alice.submit({"kind": kind, **fields, "colour": "red"}), 400)
+
+    assert problem["detail"].endswith("the fields are: " + ", ".join(documented)), problem
+
+
+def test_unknown_target_is_400_listing_every_offered_target(alice: Api) -> None:
     answer = alice.submit(
-        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "target": "ionq.qpu"}
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "target": "foo.bar"}
     )
-    problem = assert_problem(answer, 400, "local.optimizer")
+    problem = assert_problem(answer, 400, "unknown target 'foo.bar'; this deployment offers:")
+    assert problem["errors"][0]["pointer"] == "/target"
+    assert "local.optimizer" in problem["detail"]
+    assert "local.simulator" in problem["detail"]
+    assert "does not run" not in problem["detail"]
+
+
+def test_known_target_of_another_kind_is_400_naming_the_kinds_targets(alice: Api) -> None:
+    answer = alice.submit(
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "target": "local.simulator"}
+    )
+    problem = assert_problem(answer, 400, "does not run number_partitioning jobs")
+    assert problem["detail"].endswith("use one of: local.optimizer.")
+    assert problem["errors"][0]["pointer"] == "/target"
+
+
+def test_remote_target_without_a_workspace_says_how_to_try_it_locally(alice: Api) -> None:
+    answer = alice.submit({"kind": "circuit", "source": BELL, "target": "ionq.simulator"})
+    problem = assert_problem(
+        answer, 400, "QJOBS_WORKSPACE_CONNECTION_STRING", "QJOBS_QUANTUM_STANDIN=1 scripts/start"
+    )
     assert problem["errors"][0]["pointer"] == "/target"
 
 

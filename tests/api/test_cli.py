@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_testkit import BELL, KEYS, hard_partition
-from devhost_testkit import DevHost
+from devhost_testkit import DevHost, free_port
 from qjobs_client.cli import (
     EXIT_AUTH,
     EXIT_BAD_INPUT,
@@ -22,6 +23,7 @@ from qjobs_client.cli import (
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_TIMEOUT,
+    EXIT_UNAVAILABLE,
 )
 
 
@@ -35,19 +37,24 @@ class Run:
         return json.loads(self.stdout)
 
 
+def run_qjobs(url: str, *args: str, key: str = KEYS["alice"], stdin: str | None = None) -> Run:
+    """`qjobs ARGS` with QJOBS_URL=url, as a script runs it (stdout a pipe)."""
+    env = {**os.environ, "QJOBS_URL": url, "QJOBS_API_KEY": key}
+    done = subprocess.run(
+        [sys.executable, "-m", "qjobs_client", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
 @pytest.fixture
 def qjobs(api_host: DevHost) -> Any:
     def run(*args: str, key: str = KEYS["alice"], stdin: str | None = None) -> Run:
-        env = {**os.environ, "QJOBS_URL": api_host.url("/api"), "QJOBS_API_KEY": key}
-        done = subprocess.run(
-            [sys.executable, "-m", "qjobs_client", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
-        return Run(done.returncode, done.stdout, done.stderr)
+        return run_qjobs(api_host.url("/api"), *args, key=key, stdin=stdin)
 
     return run
 
@@ -138,6 +145,7 @@ def test_result_with_plot_writes_a_png(qjobs: Any, tmp_path: Path) -> None:
     assert run.code == EXIT_OK, run.stderr
     assert run.json()["result"]["difference"] == 1
     assert picture.read_bytes().startswith(b"\x89PNG")
+    assert run.stderr == f"qjobs: wrote the plot to {picture.resolve()}\n"
 
 
 def test_list_limit_prints_that_many_jobs(qjobs: Any) -> None:
@@ -152,3 +160,48 @@ def test_targets_lists_the_local_targets(qjobs: Any) -> None:
     run = qjobs("targets")
     assert run.code == EXIT_OK, run.stderr
     assert {"local.optimizer", "local.simulator"} <= {t["name"] for t in run.json()["targets"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        (f"http://127.0.0.1:{free_port()}/api", "connection refused"),
+        ("http://qjobs.invalid/api", "unknown host"),
+    ],
+)
+def test_an_unreachable_qjobs_fails_at_once_naming_the_url_and_qjobs_url(
+    url: str, why: str
+) -> None:
+    started = time.monotonic()
+    run = run_qjobs(url, "list")
+    took = time.monotonic() - started
+
+    assert run.code == EXIT_UNAVAILABLE
+    assert took < 3.0 + 2.0, took  # 3 s, plus the interpreter's start on a busy machine
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert url in run.stderr and "QJOBS_URL" in run.stderr and why in run.stderr
+    assert run.stdout == ""
+
+
+def test_list_prints_no_null_for_what_the_api_leaves_out(qjobs: Any) -> None:
+    qjobs("submit", "--kind", "number_partitioning", "--weights", "1,2,3")
+    run = qjobs("list", "--limit", "1")
+
+    assert run.code == EXIT_OK, run.stderr
+    assert "null" not in run.stdout
+    assert set(run.json()["jobs"][0]) >= {"id", "kind", "target", "status", "created"}
+
+
+def test_cancel_piped_prints_the_status_after_the_request_with_the_cancel_requested(
+    qjobs: Any,
+) -> None:
+    job_id = long_job_id(qjobs)
+
+    run = qjobs("cancel", job_id)
+
+    assert run.code == EXIT_OK, run.stderr
+    document = run.json()
+    assert document["id"] == job_id
+    assert document["cancel"] == "requested"
+    assert document["status"] in ("waiting", "executing", "cancelled")
+    assert qjobs("wait", job_id, "--timeout", "60").json()["status"] == "cancelled"

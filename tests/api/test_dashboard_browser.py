@@ -1,16 +1,20 @@
 """The dashboard in a real browser: headless Chromium (Debian's `chromium`, driven by
-Playwright) loads the page from devhost, enters a key, submits the seed's job, sees it
-succeed with its two subsets, cancels a long job. Screenshots go to test-artifacts/."""
+Playwright) loads the page from devhost, enters a key, submits jobs, opens them, cancels one,
+signs out; at a desktop (1,400 × 900) and a phone (390 × 844) window. axe-core checks the
+page. A screenshot of each state goes to test-artifacts/."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_testkit import KEYS, hard_partition
+from api_testkit import BELL, KEYS, SEED_WEIGHTS, Api, hard_partition
 from devhost_testkit import REPO_ROOT, DevHost
 
 playwright_api = pytest.importorskip(
@@ -24,7 +28,11 @@ if CHROMIUM is None:
     )
 
 SCREENSHOTS = REPO_ROOT / "test-artifacts"
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WAIT_MS = 60_000
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PAGE_SIZE = 25  # dashboard.js's page of jobs
 expect = playwright_api.expect
 
 
@@ -36,21 +44,46 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, api_host: DevHost) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+def open_page(
+    browser: Any, api_host: DevHost, viewport: dict[str, int], url: str = "", axe: bool = False
+) -> Any:
+    """A new tab on the dashboard (at `url`'s fragment, if any), not yet signed in; it records
+    the URLs it requests and any script error. `axe`: the tab may inject axe-core (the page's
+    Content-Security-Policy allows its own scripts only)."""
+    context = browser.new_context(viewport=viewport, bypass_csp=axe)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.requests = []
     page.problems = []
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
     page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.goto(api_host.url("/api/dashboard"))
-    page.fill("#api-key", KEYS["alice"])
+    page.goto(api_host.url("/api/dashboard/") + url)
+    return page
+
+
+def sign_in(page: Any, key: str = KEYS["alice"]) -> None:
+    page.fill("#api-key", key)
     page.click("#login button[type=submit]")
     expect(page.locator("#app")).to_be_visible()
+
+
+@pytest.fixture
+def page(browser: Any, api_host: DevHost) -> Iterator[Any]:
+    page = open_page(browser, api_host, DESKTOP)
+    sign_in(page)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def api(api_host: DevHost) -> Api:
+    return Api(api_host, KEYS["alice"])
+
+
+def shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"))
 
 
 def submit(page: Any, kind: str, fields: dict[str, Any], name: str) -> None:
@@ -60,6 +93,33 @@ def submit(page: Any, kind: str, fields: dict[str, Any], name: str) -> None:
     page.click("#submit-job")
 
 
+def in_view(page: Any, selector: str) -> bool:
+    """Whether the element is wholly inside the window as it is (no scrolling)."""
+    box = page.locator(selector).bounding_box()
+    window = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= window["width"] + 0.5
+        and box["y"] + box["height"] <= window["height"] + 0.5
+    )
+
+
+def no_horizontal_overflow(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+# ----------------------------------------------------------------------------- signed out
+
+
 def test_key_stays_in_session_storage_and_out_of_urls(page: Any, api_host: DevHost) -> None:
     assert page.evaluate("sessionStorage.getItem('qjobs.apiKey')") == KEYS["alice"]
     assert page.evaluate("localStorage.length") == 0
@@ -67,8 +127,46 @@ def test_key_stays_in_session_storage_and_out_of_urls(page: Any, api_host: DevHo
     assert page.input_value("#api-key") == ""
 
 
+def test_signed_out_shows_nothing_of_the_app(browser: Any, api_host: DevHost) -> None:
+    page = open_page(browser, api_host, DESKTOP)
+    expect(page.locator("#login")).to_be_visible()
+    for part in ("#app", "#jobs-panel", "#submit-panel", "#detail", "#sign-out"):
+        expect(page.locator(part)).to_be_hidden()
+    tree = page.locator("body").aria_snapshot()
+    assert "New job" not in tree and "Jobs" not in tree, tree
+    shoot(page, "signed-out")
+    page.context.close()
+
+
+def test_forget_key_hides_everything_and_stops_the_refreshes(
+    page: Any, api: Api, api_host: DevHost
+) -> None:
+    name = f"forget-{uuid.uuid4().hex[:8]}"
+    api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": name})
+    expect(page.locator("#jobs tbody tr", has_text=name)).to_have_count(1, timeout=WAIT_MS)
+    page.locator("#jobs tbody tr", has_text=name).click()
+    expect(page.locator("#detail")).to_be_visible()
+
+    page.click("#sign-out")
+
+    for part in ("#app", "#jobs-panel", "#submit-panel", "#detail"):
+        expect(page.locator(part)).to_be_hidden()
+    expect(page.locator("#jobs tbody tr")).to_have_count(0)
+    assert page.evaluate("sessionStorage.getItem('qjobs.apiKey')") is None
+    tree = page.locator("body").aria_snapshot()
+    assert name not in tree and "New job" not in tree, tree
+    calls = len(page.requests)
+    page.wait_for_timeout(3_000)  # more than a refresh period
+    assert page.requests[calls:] == []
+    assert page.problems == []
+
+
+# ----------------------------------------------------------------------------- jobs and details
+
+
 def test_seed_job_succeeds_and_shows_its_two_subsets(page: Any, api_host: DevHost) -> None:
     submit(page, "number_partitioning", {"weights": [5, 11, 8, 7, 1, 1]}, "browser-seed")
+    expect(page.locator("#submit-message")).to_contain_text("Submitted job")
     expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
     expect(page.locator(".subset")).to_have_count(2)
     expect(page.locator(".difference")).to_have_text("difference 1 (optimal)")
@@ -77,25 +175,199 @@ def test_seed_job_succeeds_and_shows_its_two_subsets(page: Any, api_host: DevHos
     expect(page.locator("#detail-input")).to_contain_text("11")
     row = page.locator("#jobs tbody tr", has_text="browser-seed").first
     expect(row.locator(".status")).to_have_text("succeeded", timeout=WAIT_MS)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-seed.png"), full_page=True)
+    shoot(page, "seed")
     assert all(url.startswith(api_host.base_url) for url in page.requests)
     assert page.problems == []
 
 
-def test_circuit_result_is_a_histogram(page: Any) -> None:
-    page.select_option("#new-kind", "circuit")  # the form shows the Bell example
+@pytest.mark.parametrize("window", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_clicked_job_opens_in_view_and_in_the_url(
+    browser: Any, api_host: DevHost, api: Api, window: dict[str, int]
+) -> None:
+    name = f"detail-{uuid.uuid4().hex[:8]}"
+    job_id = api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": name})
+    page = open_page(browser, api_host, window)
+    sign_in(page)
+    row = page.locator("#jobs tbody tr", has_text=name)
+    expect(row).to_have_count(1, timeout=WAIT_MS)
+    assert no_horizontal_overflow(page)
+
+    row.click()
+
+    expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    assert in_view(page, "#detail-title") and in_view(page, "#detail-status")
+    assert in_view(page, ".subset >> nth=1")
+    assert f"job={job_id}" in page.url
+    assert no_horizontal_overflow(page)
+    shoot(page, f"detail-{'phone' if window is PHONE else 'desktop'}")
+
+    page.reload()
+    expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    expect(page.locator("#detail dl")).to_contain_text(job_id)
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#detail")).to_be_hidden()
+    assert "job=" not in page.url
+    assert page.problems == []
+    page.context.close()
+
+
+def test_a_shared_link_opens_the_job(browser: Any, api_host: DevHost, api: Api) -> None:
+    job_id = api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
+    page = open_page(browser, api_host, DESKTOP, url=f"#job={job_id}")
+    sign_in(page)
+    expect(page.locator("#detail dl")).to_contain_text(job_id, timeout=WAIT_MS)
+    page.context.close()
+
+
+def test_enter_on_a_focused_job_opens_it(page: Any, api: Api) -> None:
+    name = f"keys-{uuid.uuid4().hex[:8]}"
+    api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": name})
+    link = page.locator("#jobs tbody tr", has_text=name).locator("a")
+    expect(link).to_have_count(1, timeout=WAIT_MS)
+    link.focus()
+
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#detail")).to_be_visible()
+    expect(page.locator("#detail-title")).to_contain_text(name, timeout=WAIT_MS)
+    assert page.evaluate("document.activeElement.id") == "detail-title"
+
+
+def test_tab_reaches_the_filters_the_jobs_and_the_form_in_order(page: Any, api: Api) -> None:
+    api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
+    expect(page.locator("#jobs tbody tr").first).to_be_visible(timeout=WAIT_MS)
+    page.focus("#filter-status")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+    order = [
+        reached.index("filter-tag"),
+        reached.index("A"),
+        reached.index("new-kind"),
+        reached.index("submit-job"),
+    ]
+    assert order == sorted(order), reached
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+def test_more_pages_stay_across_the_live_refresh(browser: Any, api_host: DevHost, api: Api) -> None:
+    prefix = f"more-{uuid.uuid4().hex[:8]}"
+    for n in range(PAGE_SIZE + 3):
+        job = {"kind": "number_partitioning", "weights": [1, 2, 3], "name": f"{prefix}-{n}"}
+        api.submit_ok(job)
+    page = open_page(browser, api_host, DESKTOP, url=f"#name={prefix}")
+    sign_in(page)
+    expect(page.locator("#filter-name")).to_have_value(prefix)
+    rows = page.locator("#jobs tbody tr")
+    expect(rows).to_have_count(PAGE_SIZE, timeout=WAIT_MS)
+
+    page.click("#more-jobs")
+    expect(rows).to_have_count(PAGE_SIZE + 3)
+    refreshed = page.locator("#refreshed").inner_text()
+    expect(page.locator("#refreshed")).not_to_have_text(refreshed, timeout=10_000)
+    page.wait_for_timeout(500)
+
+    expect(rows).to_have_count(PAGE_SIZE + 3)
+    assert f"name={prefix}" in page.url
+    page.context.close()
+
+
+def test_filters_are_in_the_url(page: Any) -> None:
+    page.select_option("#filter-status", "failed")
+    page.fill("#filter-tag", "nightly")
+    page.press("#filter-tag", "Enter")
+    page.locator("#filter-tag").blur()
+    expect(page).to_have_url(re.compile(r"#status=failed&tag=nightly$"))
+    page.reload()
+    expect(page.locator("#filter-status")).to_have_value("failed", timeout=WAIT_MS)
+    expect(page.locator("#filter-tag")).to_have_value("nightly")
+
+
+def test_an_empty_list_says_how_to_submit(browser: Any, api_host: DevHost) -> None:
+    """The list API's answer for a caller without jobs, as the dashboard shows it."""
+    page = open_page(browser, api_host, DESKTOP)
+    page.route(
+        "**/api/jobs?*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body='{"jobs": [], "links": {}}'
+        ),
+    )
+    sign_in(page)
+    empty = page.locator("#no-jobs")
+    expect(empty).to_be_visible(timeout=WAIT_MS)
+    expect(empty).to_contain_text("No jobs yet")
+    expect(empty).to_contain_text("New job")
+    expect(empty).to_contain_text("qjobs submit")
+    shoot(page, "empty")
+    page.context.close()
+
+
+# ----------------------------------------------------------------------------- the form
+
+
+def test_circuit_source_is_edited_as_text_and_its_result_is_a_histogram(page: Any) -> None:
+    page.select_option("#new-kind", "circuit")
+    source = page.locator("#new-source")
+    expect(source).to_be_visible()
+    assert page.input_value("#new-source") == BELL  # real newlines, not "\n" in a JSON string
+    assert "source" not in page.input_value("#new-fields")
+    family = source.evaluate("node => getComputedStyle(node).fontFamily")
+    assert "monospace" in family
+    source.fill(BELL.replace("h q[0];", "h q[0];\n// a comment a person typed"))
     page.fill("#new-name", "browser-bell")
+    shoot(page, "source-editor")
     page.click("#submit-job")
     expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
     bars = page.locator("svg.histogram rect")
     expect(bars.first).to_be_visible()
     outcomes = {bars.nth(i).get_attribute("data-outcome") for i in range(bars.count())}
     assert outcomes <= {"00", "11"}
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-circuit.png"), full_page=True)
+    expect(page.locator("#detail-input")).to_contain_text("// a comment a person typed")
+    shoot(page, "circuit")
 
 
-def test_long_job_is_cancelled_from_its_page(page: Any) -> None:
+def test_bad_fields_show_the_problem_next_to_the_form_and_mark_the_field(page: Any) -> None:
+    submit(page, "number_partitioning", {"weights": [5, -1]}, "browser-bad")
+    message = page.locator("#submit-message")
+    expect(message).to_contain_text("Invalid request")
+    expect(message).to_contain_text("/weights/1")
+    expect(page.locator("#new-fields")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#message")).to_be_hidden()
+    shoot(page, "bad-fields")
+
+
+def test_a_bad_program_marks_the_source(page: Any) -> None:
+    page.select_option("#new-kind", "circuit")
+    page.fill("#new-source", "OPENQASM 3.0;\nqubit q;\nnot_a_gate q;\n")
+    page.click("#submit-job")
+    expect(page.locator("#submit-message")).to_contain_text("/source", timeout=WAIT_MS)
+    expect(page.locator("#new-source")).to_have_attribute("aria-invalid", "true")
+
+
+def test_resubmit_fills_the_form_from_the_jobs_input(page: Any, api: Api) -> None:
+    name = f"again-{uuid.uuid4().hex[:8]}"
+    api.submit_ok({"kind": "circuit", "source": BELL, "shots": 37, "name": name})
+    page.locator("#jobs tbody tr", has_text=name).click(timeout=WAIT_MS)
+    expect(page.locator("#detail-title")).to_contain_text(name, timeout=WAIT_MS)
+
+    page.click("#resubmit-job")
+
+    expect(page.locator("#detail")).to_be_hidden()
+    expect(page.locator("#new-kind")).to_have_value("circuit")
+    expect(page.locator("#new-name")).to_have_value(name)
+    assert page.input_value("#new-source") == BELL
+    assert json.loads(page.input_value("#new-fields"))["shots"] == 37
+    page.click("#submit-job")
+    expect(page.locator("#submit-message")).to_contain_text("Submitted job", timeout=WAIT_MS)
+
+
+# ----------------------------------------------------------------------------- states
+
+
+def test_long_job_cancelled_from_its_panel_shows_as_cancelled_not_as_an_error(page: Any) -> None:
     fields = {"weights": hard_partition(), "time_limit": 30}
     submit(page, "number_partitioning", fields, "browser-long")
     cancel = page.locator("#cancel-job")
@@ -103,14 +375,85 @@ def test_long_job_is_cancelled_from_its_page(page: Any) -> None:
     cancel.click()
     expect(page.locator("#detail-status")).to_have_text("cancelled", timeout=WAIT_MS)
     expect(page.locator("#detail-error")).to_contain_text("cancelled")
+    expect(page.locator("#detail-error")).not_to_have_class("error")
+    expect(page.locator("#detail-result")).to_contain_text("cancelled, as you asked")
+    expect(page.locator("#detail-result")).not_to_contain_text("No result yet")
     expect(cancel).to_be_hidden()
+    shoot(page, "cancelled")
     assert page.problems == []
 
 
-def test_bad_fields_show_the_problem_in_one_message(page: Any) -> None:
-    submit(page, "number_partitioning", {"weights": [5, -1]}, "browser-bad")
-    expect(page.locator("#message")).to_contain_text("Invalid request")
-    expect(page.locator("#message")).to_contain_text("/weights/1")
+def test_a_failed_job_shows_its_error_and_outcome(page: Any, api: Api) -> None:
+    source = 'operation Main() : Result { fail "the program gave up"; }'
+    name = f"fails-{uuid.uuid4().hex[:8]}"
+    job_id = api.submit_ok({"kind": "qsharp", "source": source, "entry": "Main()", "name": name})
+    assert api.wait_for(job_id, timeout=120)["status"] == "failed"
+    page.locator("#jobs tbody tr", has_text=name).click(timeout=WAIT_MS)
+    expect(page.locator("#detail-status")).to_have_text("failed", timeout=WAIT_MS)
+    expect(page.locator("#detail-error")).to_be_visible()
+    expect(page.locator("#detail-error")).to_have_class("error")
+    expect(page.locator("#detail-result")).to_contain_text("the job failed")
+    shoot(page, "failed")
+
+
+# ----------------------------------------------------------------------------- small things
+
+
+def test_copy_puts_the_job_id_on_the_clipboard(page: Any, api: Api) -> None:
+    job_id = api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
+    page.locator(f"#jobs tbody tr[data-id='{job_id}']").click(timeout=WAIT_MS)
+    page.locator("#detail dl button.copy").click()
+    expect(page.locator("#detail dl button.copy")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == job_id
+
+
+def test_times_are_local_with_utc_on_hover(page: Any, api: Api) -> None:
+    job_id = api.submit_ok({"kind": "number_partitioning", "weights": SEED_WEIGHTS})
+    created = page.locator(f"#jobs tbody tr[data-id='{job_id}'] time")
+    expect(created).to_have_count(1, timeout=WAIT_MS)
+    assert created.get_attribute("title").endswith(" UTC")
+    assert created.get_attribute("datetime").endswith("Z")
+
+
+def test_the_live_indicator_pauses_while_the_tab_is_hidden(page: Any) -> None:
+    live = page.locator("#live")
+    expect(live).to_have_text("live")
+    page.evaluate(
+        """() => {
+        Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }"""
+    )
+    expect(live).to_contain_text("paused")
+    page.wait_for_timeout(500)  # a refresh already under way ends
+    calls = len(page.requests)
+    page.wait_for_timeout(3_000)
+    assert page.requests[calls:] == []
+    page.evaluate(
+        """() => {
+        Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }"""
+    )
+    expect(live).to_have_text("live")
+    page.wait_for_timeout(500)
+    assert len(page.requests) > calls
+
+
+@pytest.mark.parametrize("window", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_violations(
+    browser: Any, api_host: DevHost, api: Api, window: dict[str, int]
+) -> None:
+    job_id = api.submit_ok({"kind": "circuit", "source": BELL, "name": "axe", "tags": ["a11y"]})
+    page = open_page(browser, api_host, window, axe=True)
+    assert axe_violations(page) == []  # signed out
+    sign_in(page)
+    expect(page.locator("#jobs tbody tr").first).to_be_visible(timeout=WAIT_MS)
+    assert axe_violations(page) == []
+    page.locator(f"#jobs tbody tr[data-id='{job_id}']").click()
+    expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    assert axe_violations(page) == []
+    page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/api/dashboard/", "/api/dashboard/index.html"])
@@ -130,3 +473,27 @@ def test_the_page_works_from_its_folder_urls(browser: Any, api_host: DevHost, pa
     )
     assert problems == []
     context.close()
+
+
+def test_a_few_jobs_and_one_open_make_the_readme_picture(
+    browser: Any, api_host: DevHost, api: Api
+) -> None:
+    """The picture README shows (docs/dashboard.png is a copy): three jobs and one job's
+    details, at the desktop size."""
+    tag = f"tour-{uuid.uuid4().hex[:6]}"
+    ising = {"kind": "ising", "terms": [{"c": -1, "ids": [0, 1]}, {"c": 1, "ids": [1, 2]}]}
+    jobs = [
+        {"kind": "circuit", "source": BELL, "name": "bell pair", "shots": 500},
+        {**ising, "name": "small ising"},
+        {"kind": "number_partitioning", "weights": SEED_WEIGHTS, "name": "seed"},
+    ]
+    ids = [api.submit_ok({**job, "tags": [tag]}) for job in jobs]
+    for job_id in ids:
+        api.wait_for(job_id)
+    page = open_page(browser, api_host, DESKTOP, url=f"#tag={tag}&job={ids[-1]}")
+    sign_in(page)
+    expect(page.locator("#jobs tbody tr")).to_have_count(3, timeout=WAIT_MS)
+    expect(page.locator("#detail-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    time.sleep(0.3)
+    shoot(page, "readme")
+    page.context.close()

@@ -21,7 +21,8 @@ START_TIMEOUT = 90.0
 
 @contextmanager
 def started(data: Path, port: int) -> Iterator[Api]:
-    """scripts/start on `port` with its data in `data`, until it has stopped again."""
+    """scripts/start on `port` with its data in `data`, until it has stopped again; the
+    line it printed after its ready line is the Api's `announced`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QJOBS_", "AzureWebJobs"))}
     env |= {"QJOBS_DATA": str(data), "QJOBS_PORT": str(port), "QJOBS_LOCAL_WORKERS": "1"}
     proc = subprocess.Popen(
@@ -32,9 +33,13 @@ def started(data: Path, port: int) -> Iterator[Api]:
         start_new_session=True,
     )
     try:
-        wait_for_line(proc, b"qjobs ready", START_TIMEOUT)
+        ready = wait_for_line(proc, b"qjobs ready", START_TIMEOUT)
+        assert ready == f"qjobs ready: http://127.0.0.1:{port}/api\n".encode(), ready
+        assert proc.stdout is not None
         host = DevHost(app_dir=REPO_ROOT, data_dir=data, log_path=data / "unused.log", port=port)
-        yield Api(host, DEV_KEY)
+        api = Api(host, DEV_KEY)
+        api.announced = proc.stdout.readline().decode()  # type: ignore[attr-defined]
+        yield api
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -44,7 +49,7 @@ def started(data: Path, port: int) -> Iterator[Api]:
             proc.wait()
 
 
-def wait_for_line(proc: subprocess.Popen[bytes], start: bytes, timeout: float) -> None:
+def wait_for_line(proc: subprocess.Popen[bytes], start: bytes, timeout: float) -> bytes:
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
     with selectors.DefaultSelector() as selector:
@@ -53,7 +58,7 @@ def wait_for_line(proc: subprocess.Popen[bytes], start: bytes, timeout: float) -
             if selector.select(deadline - time.monotonic()):
                 line = proc.stdout.readline()
                 if line.startswith(start):
-                    return
+                    return line
                 assert line, f"scripts/start exited with {proc.wait()} before it was ready"
     raise AssertionError(f"scripts/start not ready after {timeout} s")
 
@@ -83,3 +88,11 @@ def test_local_data_is_its_owners_and_list_tokens_outlive_a_restart(tmp_path: Pa
         answer = api.request("GET", f"/api/jobs?limit=1&continuation={token}")
         assert answer.status == 200, answer.text
         assert len(answer.json()["jobs"]) == 1
+
+
+def test_the_line_after_ready_names_the_dashboard(tmp_path: Path) -> None:
+    port = free_port()
+    with started(tmp_path / "data", port) as api:
+        url = f"http://127.0.0.1:{port}/api/dashboard/"
+        assert api.announced == f"dashboard: {url}\n"  # type: ignore[attr-defined]
+        assert api.request("GET", url).status == 200

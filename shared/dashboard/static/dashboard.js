@@ -1,22 +1,24 @@
 // The qjobs dashboard: the caller's jobs, one job's input, timings and result, cancel, submit.
 // Talks only to this API (same origin); the API key lives in sessionStorage for this tab.
+// The URL's fragment holds what the user looks at (#status=…&target=…&name=…&tag=…&job=<id>),
+// so a reload or a shared link shows the same list and job.
 "use strict";
 
 const KEY_STORAGE = "qjobs.apiKey";
 const API = location.pathname.replace(/\/dashboard(\/(index\.html)?)?$/, "");
 const LIST_REFRESH_MS = 2000;
 const DETAIL_REFRESH_MS = 1000;
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 25;
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
+const PROGRAM_KINDS = new Set(["circuit", "qsharp"]);
+const FILTERS = ["status", "target", "name", "tag"];
+const BELL = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\n' +
+  "cx q[0], q[1];\nc = measure q;\n";
 const EXAMPLES = {
   number_partitioning: { weights: [5, 11, 8, 7, 1, 1] },
   ising: { terms: [{ c: -1, ids: [0, 1] }, { c: -1, ids: [1, 2] }, { c: 1, ids: [0, 2] }] },
   pubo: { terms: [{ c: 1, ids: [0] }, { c: -3, ids: [0, 1] }, { c: 2, ids: [1, 2] }] },
-  circuit: {
-    source: 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\n' +
-      "cx q[0], q[1];\nc = measure q;\n",
-    shots: 200,
-  },
+  circuit: { source: BELL, shots: 200 },
   qsharp: {
     source: "operation GetRandomBit() : Result {\n    use q = Qubit();\n    H(q);\n" +
       "    return M(q);\n}\n",
@@ -26,7 +28,10 @@ const EXAMPLES = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { jobs: [], next: null, selected: null, targets: [], listTimer: 0, detailTimer: 0 };
+const state = {
+  jobs: [], next: null, pages: 1, selected: null, targets: [], listTimer: 0, detailTimer: 0,
+  aborter: new AbortController(), cancelRequested: new Set(),
+};
 
 function apiKey() {
   return sessionStorage.getItem(KEY_STORAGE);
@@ -42,25 +47,30 @@ class Problem extends Error {
 }
 
 async function call(method, path, body, headers) {
-  const init = { method, headers: { Authorization: "Bearer " + apiKey(), ...headers } };
+  const key = apiKey();
+  if (!key) throw new Problem(401, null);
+  const init = {
+    method, signal: state.aborter.signal, headers: { Authorization: "Bearer " + key, ...headers },
+  };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(path.startsWith("/") ? path : API + "/" + path, init);
   const document = await response.json().catch(() => null);
-  if (response.status === 401) {
-    signOut("The API key was not accepted.");
-  }
+  if (response.status === 401) signOut("The API key was not accepted.");
   if (!response.ok) throw new Problem(response.status, document);
   return document;
 }
 
-function say(text, info) {
-  const message = $("message");
-  message.textContent = text;
-  message.className = info ? "info" : "";
-  message.hidden = !text;
+/** An error worth showing: not one from a request stopped by signing out. */
+function shown(error) {
+  return error.name !== "AbortError" && error.status !== 401;
+}
+
+function say(text) {
+  $("message").textContent = text;
+  $("message").hidden = !text;
 }
 
 function el(tag, text, className) {
@@ -70,10 +80,75 @@ function el(tag, text, className) {
   return node;
 }
 
+/** One time format everywhere: local time, the UTC instant on hover. */
+function timeOf(iso) {
+  if (!iso) return el("span", "—");
+  const node = el("time", new Date(iso).toLocaleString());
+  node.dateTime = iso;
+  node.title = new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return node;
+}
+
+function copyButton(text, what) {
+  const button = el("button", "Copy", "copy");
+  button.type = "button";
+  button.setAttribute("aria-label", "Copy " + what + " " + text);
+  button.addEventListener("click", async (event) => {
+    event.stopPropagation();
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Copy failed";
+    }
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  });
+  return button;
+}
+
 function newIdempotencyKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
     b.toString(16).padStart(2, "0")).join("");
+}
+
+// ----------------------------------------------------------------------------- the URL
+
+function hashParams() {
+  return new URLSearchParams(location.hash.slice(1));
+}
+
+/** Write the filters and the open job into the fragment (no history entry, no event). */
+function writeHash() {
+  const params = new URLSearchParams();
+  for (const name of FILTERS) {
+    const value = $("filter-" + name).value.trim();
+    if (value) params.set(name, value);
+  }
+  if (state.selected) params.set("job", state.selected);
+  const hash = params.toString();
+  history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+}
+
+/** Show what the fragment names: its filters and its job. */
+function readHash() {
+  const params = hashParams();
+  let changed = false;
+  for (const name of FILTERS) {
+    const control = $("filter-" + name);
+    const value = params.get(name) || "";
+    if (control.tagName === "SELECT" && value && !Array.from(control.options).some((o) => o.value === value)) {
+      control.add(new Option(value, value));
+    }
+    if (control.value !== value) {
+      control.value = value;
+      changed = true;
+    }
+  }
+  const job = params.get("job");
+  if (job && job !== state.selected) showJob(job);
+  if (!job && state.selected) closeDetail();
+  return changed;
 }
 
 // ----------------------------------------------------------------------------- sign in / out
@@ -84,13 +159,24 @@ function signIn(key) {
   start();
 }
 
+/** Signed out means signed out: the key is forgotten, requests in flight are stopped,
+ * timers end and nothing of the app stays on the page. */
 function signOut(why) {
   sessionStorage.removeItem(KEY_STORAGE);
+  state.aborter.abort();
+  state.aborter = new AbortController();
   clearTimeout(state.listTimer);
   clearTimeout(state.detailTimer);
-  state.selected = null;
+  Object.assign(state, { jobs: [], next: null, pages: 1, selected: null });
+  state.cancelRequested.clear();
+  $("jobs").tBodies[0].replaceChildren();
+  $("detail").hidden = true;
+  $("detail-input").textContent = "";
+  $("detail-result").replaceChildren();
+  $("submit-message").textContent = "";
   $("app").hidden = true;
   $("sign-out").hidden = true;
+  $("live").hidden = true;
   $("login").hidden = false;
   say(why || "");
 }
@@ -101,11 +187,38 @@ async function start() {
   $("sign-out").hidden = false;
   try {
     await loadTargets();
+    readHash();
     await refreshList();
   } catch (error) {
-    say(error.message);
+    if (shown(error)) say(error.message);
   }
 }
+
+// ----------------------------------------------------------------------------- live refresh
+
+function live() {
+  return Boolean(apiKey()) && document.visibilityState !== "hidden";
+}
+
+function showLive() {
+  const indicator = $("live");
+  indicator.hidden = !apiKey();
+  const paused = document.visibilityState === "hidden";
+  indicator.textContent = paused ? "paused (tab hidden)" : "live";
+  indicator.classList.toggle("paused", paused);
+}
+
+document.addEventListener("visibilitychange", () => {
+  showLive();
+  if (!apiKey()) return;
+  if (live()) {
+    refreshList();
+    if (state.selected) refreshDetail(state.selected);
+  } else {
+    clearTimeout(state.listTimer);
+    clearTimeout(state.detailTimer);
+  }
+});
 
 // ----------------------------------------------------------------------------- targets, form
 
@@ -118,12 +231,11 @@ async function loadTargets() {
   const kinds = $("new-kind");
   if (!kinds.options.length) {
     for (const kind of Object.keys(EXAMPLES)) kinds.add(new Option(kind, kind));
-    showExample();
+    fillForm({ kind: "number_partitioning", input: EXAMPLES.number_partitioning });
   }
-  fillTargets();
 }
 
-function fillTargets() {
+function fillTargets(chosen) {
   const kind = $("new-kind").value;
   const select = $("new-target");
   select.replaceChildren();
@@ -132,59 +244,129 @@ function fillTargets() {
       : target.name + " (" + target.availability + ")";
     select.add(new Option(label, target.name));
   }
+  if (chosen && !Array.from(select.options).some((o) => o.value === chosen)) {
+    select.add(new Option(chosen, chosen));
+  }
+  if (chosen) select.value = chosen;
+}
+
+/** The form shows a job: its kind, target, name; a program as text; the rest as JSON. */
+function fillForm(job) {
+  $("new-kind").value = job.kind;
+  fillTargets(job.target);
+  $("new-name").value = job.name || "";
+  // A field the job left to its default reads back as null: left out, the default applies.
+  const given = Object.fromEntries(Object.entries(job.input).filter(([, v]) => v !== null));
+  const { source, entry, ...rest } = given;
+  const program = PROGRAM_KINDS.has(job.kind);
+  $("source-field").hidden = !program;
+  $("entry-field").hidden = job.kind !== "qsharp";
+  $("new-source").value = program ? source || "" : "";
+  $("new-entry").value = job.kind === "qsharp" ? entry || "" : "";
+  $("fields-label").textContent = program ? "Other fields (JSON: shots, seed, …)" : "Fields (JSON)";
+  const compact = JSON.stringify(rest, null, 1).replace(/\n */g, " ");
+  $("new-fields").value = compact.length <= 60 ? compact : JSON.stringify(rest, null, 2);
+  clearInvalid();
 }
 
 function showExample() {
-  $("new-fields").value = JSON.stringify(EXAMPLES[$("new-kind").value], null, 2);
-  fillTargets();
+  const kind = $("new-kind").value;
+  fillForm({ kind, input: EXAMPLES[kind] });
+}
+
+function clearInvalid() {
+  for (const node of document.querySelectorAll("#submit-form .invalid")) {
+    node.classList.remove("invalid");
+    node.removeAttribute("aria-invalid");
+    node.removeAttribute("aria-describedby");
+  }
+}
+
+/** The form control a problem's JSON pointer names. */
+function controlAt(pointer) {
+  const field = (pointer || "").split("/")[1] || "";
+  const controls = { kind: "new-kind", target: "new-target", name: "new-name", source: "new-source",
+    entry: "new-entry" };
+  const id = controls[field] || "new-fields";
+  return $(id).closest("[hidden]") ? $("new-fields") : $(id);
+}
+
+function tellSubmission(text, ok) {
+  const message = $("submit-message");
+  message.textContent = text;
+  message.className = ok ? "done" : "failed";
 }
 
 async function submitJob(event) {
   event.preventDefault();
+  clearInvalid();
   let fields;
   try {
-    fields = JSON.parse($("new-fields").value);
+    fields = JSON.parse($("new-fields").value || "{}");
   } catch (error) {
-    say("The fields are not JSON: " + error.message);
+    markInvalid($("new-fields"));
+    tellSubmission("The fields are not JSON: " + error.message);
     return;
   }
-  const job = { ...fields, kind: $("new-kind").value };
+  const kind = $("new-kind").value;
+  const job = { ...fields, kind };
+  if (PROGRAM_KINDS.has(kind)) job.source = $("new-source").value;
+  if (kind === "qsharp") job.entry = $("new-entry").value;
   if ($("new-target").value) job.target = $("new-target").value;
   if ($("new-name").value.trim()) job.name = $("new-name").value.trim();
   try {
     const status = await call("POST", "jobs", job, { "Idempotency-Key": newIdempotencyKey() });
-    say("Submitted job " + status.id + ".", true);
+    tellSubmission("Submitted job " + status.id + ".", true);
     await refreshList();
-    select(status.id);
+    openJob(status.id);
   } catch (error) {
-    const pointers = error.body && error.body.errors ? error.body.errors.map((e) => e.pointer) : [];
-    say(error.message + (pointers.length ? " (at " + pointers.join(", ") + ")" : ""));
+    if (!shown(error)) return;
+    const errors = error.body && error.body.errors ? error.body.errors : [];
+    const pointers = errors.map((e) => e.pointer).filter(Boolean);
+    tellSubmission(error.message + (pointers.length ? " (at " + pointers.join(", ") + ")" : ""));
+    for (const pointer of pointers) markInvalid(controlAt(pointer));
+    if (pointers.length) controlAt(pointers[0]).focus();
   }
+}
+
+function markInvalid(control) {
+  control.classList.add("invalid");
+  control.setAttribute("aria-invalid", "true");
+  control.setAttribute("aria-describedby", "submit-message");
 }
 
 // ----------------------------------------------------------------------------- the list
 
 function listPath() {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if ($("filter-status").value) params.set("status", $("filter-status").value);
-  if ($("filter-target").value) params.set("target", $("filter-target").value);
+  for (const name of ["status", "target", "name"]) {
+    const value = $("filter-" + name).value.trim();
+    if (value) params.set(name, value);
+  }
   const tag = $("filter-tag").value.trim();
   if (tag && $("filter-tag").checkValidity()) params.set("tag", tag);
   return "jobs?" + params;
 }
 
+/** The list as the user left it: the first page and as many "More" pages as were shown. */
 async function refreshList() {
   clearTimeout(state.listTimer);
   try {
-    const page = await call("GET", listPath());
-    state.jobs = page.jobs;
+    let page = await call("GET", listPath());
+    let jobs = page.jobs;
+    for (let shownPages = 1; shownPages < state.pages && page.links && page.links.next; shownPages++) {
+      page = await call("GET", page.links.next);
+      jobs = jobs.concat(page.jobs);
+    }
+    state.jobs = jobs;
     state.next = page.links ? page.links.next : null;
     renderList();
     $("refreshed").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (error) {
-    if (error.status !== 401) say(error.message);
+    if (shown(error)) say(error.message);
   }
-  if (apiKey()) state.listTimer = setTimeout(refreshList, LIST_REFRESH_MS);
+  showLive();
+  if (live()) state.listTimer = setTimeout(refreshList, LIST_REFRESH_MS);
 }
 
 async function moreJobs() {
@@ -192,7 +374,20 @@ async function moreJobs() {
   const page = await call("GET", state.next);
   state.jobs = state.jobs.concat(page.jobs);
   state.next = page.links ? page.links.next : null;
+  state.pages += 1;
   renderList();
+}
+
+function filtersChanged() {
+  state.pages = 1;
+  writeHash();
+  refreshList();
+}
+
+function statusBadge(id, status) {
+  const requested = state.cancelRequested.has(id) && !FINAL.has(status);
+  return el("span", requested ? "cancel requested" : status,
+    "status " + (requested ? "cancelling" : status));
 }
 
 function renderList() {
@@ -200,11 +395,19 @@ function renderList() {
     const row = el("tr");
     row.dataset.id = job.id;
     row.className = job.id === state.selected ? "selected" : "";
-    row.append(el("td", job.name || ""), el("td", job.id.slice(0, 12) + "…", "id"),
-      el("td", job.kind), el("td", job.target));
+    const name = el("td", null, "name-cell");
+    const link = el("a", job.name || "(no name) " + job.id.slice(0, 8));
+    link.href = "#job=" + job.id;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      openJob(job.id);
+    });
+    name.append(link);
+    const id = el("td", null, "wide-only id-cell");
+    id.append(el("span", job.id.slice(0, 8) + "…", "id"), copyButton(job.id, "job id"));
     const status = el("td");
-    status.append(el("span", job.status, "status " + job.status));
-    const tags = el("td");
+    status.append(statusBadge(job.id, job.status));
+    const tags = el("td", null, "wide-only");
     for (const tag of job.tags || []) {
       const chip = el("button", tag, "tag");
       chip.type = "button";
@@ -212,32 +415,84 @@ function renderList() {
       chip.addEventListener("click", (event) => {
         event.stopPropagation();
         $("filter-tag").value = tag;
-        refreshList();
+        filtersChanged();
       });
       tags.append(chip);
     }
-    row.append(status, tags, el("td", new Date(job.created).toLocaleString()));
-    row.addEventListener("click", () => select(job.id));
+    const created = el("td");
+    created.append(timeOf(job.created));
+    row.append(name, id, el("td", job.kind, "wide-only"), el("td", job.target, "wide-only"),
+      status, tags, created);
+    row.addEventListener("click", () => openJob(job.id));
     return row;
   });
   $("jobs").tBodies[0].replaceChildren(...rows);
-  $("no-jobs").hidden = state.jobs.length > 0;
+  $("jobs").hidden = rows.length === 0;
+  renderEmpty();
   $("more-jobs").hidden = !state.next;
+}
+
+function renderEmpty() {
+  const box = $("no-jobs");
+  box.hidden = state.jobs.length > 0;
+  if (box.hidden) return;
+  const filtered = FILTERS.some((name) => $("filter-" + name).value.trim());
+  if (filtered) {
+    box.replaceChildren(el("p", "No jobs match these filters."));
+    return;
+  }
+  const shell = el("code", "qjobs submit --kind number_partitioning --weights 5,11,8,7,1,1 --wait");
+  const line = el("p", "or from a shell: ");
+  line.append(shell);
+  box.replaceChildren(el("p", "No jobs yet."),
+    el("p", "Submit one with the New job form: pick a kind, keep or edit the example, press Submit;"),
+    line);
 }
 
 // ----------------------------------------------------------------------------- one job
 
-async function select(id) {
-  state.selected = id;
+/** Open a job's details (and put it in the URL). */
+function openJob(id) {
+  if (id !== state.selected) showJob(id);
+}
+
+/** The panel fills the window's right side below the header, which stays usable. */
+function placeDetail() {
+  $("detail").style.top = Math.max(0, document.querySelector("header").getBoundingClientRect().bottom) + "px";
+}
+
+function closeDetail() {
+  const was = state.selected;
+  clearTimeout(state.detailTimer);
+  state.selected = null;
+  $("detail").hidden = true;
+  writeHash();
   renderList();
+  const link = was && document.querySelector('#jobs tr[data-id="' + was + '"] a');
+  if (link) link.focus();
+}
+
+async function showJob(id) {
+  state.selected = id;
+  writeHash();
+  renderList();
+  placeDetail();
   $("detail").hidden = false;
-  $("detail-result").replaceChildren(el("p", "No result yet.", "hint"));
+  $("detail-title").textContent = "Job " + id.slice(0, 12) + "…";
+  $("detail-title").focus();
+  $("detail-status").replaceChildren();
+  $("detail-times").replaceChildren();
+  $("detail-error").hidden = true;
+  $("detail-result").replaceChildren(el("p", "Loading…", "hint"));
   $("detail-input").textContent = "";
   try {
     const input = await call("GET", "jobs/" + id + "/input");
-    if (state.selected === id) renderInput(input.input);
+    if (state.selected === id) {
+      state.input = input;
+      renderInput(input.input);
+    }
   } catch (error) {
-    say(error.message);
+    if (shown(error) && state.selected === id) say(error.message);
   }
   await refreshDetail(id);
 }
@@ -256,7 +511,7 @@ async function refreshDetail(id) {
   try {
     status = await call("GET", "jobs/" + id + "/status");
   } catch (error) {
-    say(error.message);
+    if (shown(error) && state.selected === id) say(error.message);
     return;
   }
   if (state.selected !== id) return;
@@ -265,7 +520,7 @@ async function refreshDetail(id) {
     const document = await call("GET", status.links.result);
     if (state.selected === id) renderResult(status.kind, document.result);
   } else if (!FINAL.has(status.status)) {
-    state.detailTimer = setTimeout(() => refreshDetail(id), DETAIL_REFRESH_MS);
+    if (live()) state.detailTimer = setTimeout(() => refreshDetail(id), DETAIL_REFRESH_MS);
     return;
   }
   const listed = state.jobs.find((job) => job.id === id);
@@ -273,27 +528,41 @@ async function refreshDetail(id) {
 }
 
 function seconds(from, to) {
-  return from && to ? ((new Date(to) - new Date(from)) / 1000).toFixed(3) + " s" : "";
+  return from && to ? ((new Date(to) - new Date(from)) / 1000).toFixed(3) + " s" : "—";
 }
 
 function renderStatus(status) {
   $("detail-title").textContent = (status.name ? status.name + " · " : "") + status.kind +
     " on " + status.target;
-  const badge = $("detail-status");
-  badge.textContent = status.status;
-  badge.className = "status " + status.status;
+  $("detail-status").replaceChildren(statusBadge(status.id, status.status));
+  const id = el("span", status.id, "id");
+  const idCell = el("span");
+  idCell.append(id, copyButton(status.id, "job id"));
   const times = [
-    ["id", status.id], ["created", status.created], ["started", status.started || "—"],
-    ["finished", status.finished || "—"], ["waited", seconds(status.created, status.started)],
+    ["id", idCell], ["created", timeOf(status.created)], ["started", timeOf(status.started)],
+    ["finished", timeOf(status.finished)], ["waited", seconds(status.created, status.started)],
     ["ran", seconds(status.started, status.finished)],
   ];
   if (status.provider) times.push(["provider status", status.provider.status]);
-  $("detail-times").replaceChildren(...times.flatMap(([k, v]) => [el("dt", k), el("dd", v)]));
+  $("detail-times").replaceChildren(...times.flatMap(([k, v]) => {
+    const value = el("dd");
+    value.append(v);
+    return [el("dt", k), value];
+  }));
   const error = $("detail-error");
   error.hidden = !status.error;
+  error.className = status.status === "cancelled" ? "note" : "error";
   error.textContent = status.error ? status.error.code + ": " + status.error.message : "";
+  if (status.status !== "succeeded") {
+    const outcome = {
+      failed: "No result: the job failed (the reason is above).",
+      cancelled: "No result: the job was cancelled" +
+        (state.cancelRequested.has(status.id) ? ", as you asked." : "."),
+    }[status.status] || "No result yet: the job is " + status.status + ".";
+    $("detail-result").replaceChildren(el("p", outcome, "hint outcome"));
+  }
   const cancel = $("cancel-job");
-  cancel.hidden = FINAL.has(status.status);
+  cancel.hidden = FINAL.has(status.status) || state.cancelRequested.has(status.id);
   cancel.dataset.id = status.id;
 }
 
@@ -301,11 +570,22 @@ async function cancelJob() {
   const id = $("cancel-job").dataset.id;
   try {
     await call("DELETE", "jobs/" + id);
-    say("Cancellation of " + id + " requested.", true);
+    state.cancelRequested.add(id);
+    renderList();
   } catch (error) {
-    say(error.message);
+    if (shown(error)) say(error.message);
   }
   await refreshDetail(id);
+}
+
+/** Open the form filled with a job's input, to change and submit again. */
+function resubmit() {
+  if (!state.input) return;
+  fillForm(state.input);
+  tellSubmission("The form holds job " + state.input.id.slice(0, 12) + "…'s input: change it and submit.", true);
+  closeDetail();
+  $("submit-panel").scrollIntoView({ block: "start" });
+  $("new-name").focus();
 }
 
 // ----------------------------------------------------------------------------- results
@@ -359,6 +639,8 @@ function histogram(counts) {
   svg.setAttribute("width", width);
   svg.setAttribute("height", height + 40);
   svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "counts per outcome: " +
+    outcomes.map((outcome) => outcome + " " + counts[outcome]).join(", "));
   outcomes.forEach((outcome, index) => {
     const x = gap + index * (bar + gap);
     const h = Math.round((counts[outcome] / most) * height);
@@ -392,12 +674,20 @@ document.addEventListener("DOMContentLoaded", () => {
     if (key) signIn(key);
   });
   $("sign-out").addEventListener("click", () => signOut());
-  $("filter-status").addEventListener("change", refreshList);
-  $("filter-target").addEventListener("change", refreshList);
-  $("filter-tag").addEventListener("change", refreshList);
-  $("more-jobs").addEventListener("click", () => moreJobs().catch((e) => say(e.message)));
+  for (const name of FILTERS) $("filter-" + name).addEventListener("change", filtersChanged);
+  $("more-jobs").addEventListener("click", () => moreJobs().catch((e) => shown(e) && say(e.message)));
   $("new-kind").addEventListener("change", showExample);
   $("submit-form").addEventListener("submit", submitJob);
   $("cancel-job").addEventListener("click", cancelJob);
+  $("resubmit-job").addEventListener("click", resubmit);
+  $("close-detail").addEventListener("click", closeDetail);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !$("detail").hidden) closeDetail();
+  });
+  window.addEventListener("resize", placeDetail);
+  window.addEventListener("scroll", placeDetail, { passive: true });
+  window.addEventListener("hashchange", () => {
+    if (apiKey() && readHash()) filtersChanged();
+  });
   if (apiKey()) start(); else signOut();
 });
