@@ -96,9 +96,11 @@ def entry_point(qir: str) -> str:
 
 
 def _openqasm_qir(source: str, profile: str) -> str:
-    qasm.check(source)  # refuses includes of files, recursion and deep nesting first
+    # for_qdk refuses includes of files, recursion and deep nesting first, and works around
+    # qdk's reading of registers as numbers (`bit_order`), so the QIR computes what OpenQASM means.
+    text = qasm.for_qdk(source)
     with QDK_LOCK, reported():
-        return str(openqasm.compile(source, target_profile=PROFILES[profile]))
+        return str(openqasm.compile(text, target_profile=PROFILES[profile]))
 
 
 def _qsharp_qir(source: str, entry: str, profile: str) -> str:
