@@ -50,7 +50,14 @@ def for_qdk(source: str, analysis: semantic.AnalysisResult) -> str:
             continue  # an included file's
         if isinstance(node, semantic.Cast) and isinstance(node.operand.ty, semantic.BitArrayType):
             if not isinstance(node.ty, _NOT_NUMBERS):
-                if not isinstance(node.operand, semantic.LiteralExpression):
+                bits = _unparenthesized(node.operand)
+                if isinstance(bits, semantic.Cast) and not isinstance(
+                    bits.operand.ty, semantic.BitArrayType | semantic.BitType
+                ):
+                    # number -> bits -> number (as `(c & 2) == 2` is lowered): qdk's two
+                    # reversals cancel; only the numbers inside need looking at.
+                    pending.append(bits.operand)
+                elif not isinstance(bits, semantic.LiteralExpression):
                     edits += _read_reversed(node.operand, str(node.ty), text)
                 continue
         elif isinstance(node, semantic.Cast) and isinstance(node.ty, semantic.BitArrayType):
@@ -70,6 +77,12 @@ def for_qdk(source: str, analysis: semantic.AnalysisResult) -> str:
     for lo, hi, replacement in sorted(edits, reverse=True):
         text = text[:lo] + replacement.encode("utf-8") + text[hi:]
     return text.decode("utf-8")
+
+
+def _unparenthesized(expression: Any) -> Any:
+    while isinstance(expression, semantic.ParenExpression):
+        expression = expression.operand
+    return expression
 
 
 def _read_reversed(operand: Any, number_type: str, text: bytes) -> list[_Edit]:
