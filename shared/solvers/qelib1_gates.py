@@ -2,7 +2,10 @@
 
 Qiskit's OpenQASM 2 exporter assumes a `qelib1.inc` with more gates than the original one
 (`qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS` lists them); qdk 1.33 knows some of them (`sxdg`,
-`csx`, `rxx`, `rzz`, `rccx`, `rc3x`, `c3x`, `c3sqrtx`) but not those below. `with_qelib1_gates`
+`rxx`, `rzz`, `c3x`, `c3sqrtx`), gets three wrong (`csx`, `rccx`, `rc3x`) and lacks the rest.
+
+qdk gives gate parameters OpenQASM 3's `angle` type, which wraps into [0, 2 pi) at every
+step: `-x/2` is (2 pi - x)/2 there. The definitions halve before they negate or add. `with_qelib1_gates`
 puts a definition of each one a program uses right after its `include "qelib1.inc";`, on the
 same line, so qdk's line numbers stay the caller's.
 
@@ -25,17 +28,23 @@ DEFINITIONS: dict[str, str] = {
     "sx": "gate sx a { sdg a; h a; sdg a; }",
     "swap": "gate swap a, b { cx a, b; cx b, a; cx a, b; }",
     "cswap": "gate cswap a, b, c { cx c, b; ccx a, b, c; cx c, b; }",
-    "crx": "gate crx(lambda) a, b { u1(pi/2) b; cx a, b; u3(-lambda/2, 0, 0) b; cx a, b;"
-    " u3(lambda/2, -pi/2, 0) b; }",
-    "cry": "gate cry(lambda) a, b { ry(lambda/2) b; cx a, b; ry(-lambda/2) b; cx a, b; }",
-    "cp": "gate cp(lambda) a, b { u1(lambda/2) a; cx a, b; u1(-lambda/2) b; cx a, b;"
+    "crx": "gate crx(lambda) a, b { u1(pi/2) b; cx a, b; u3(-(lambda/2), 0, 0) b; cx a, b;"
+    " u3(lambda/2, -(pi/2), 0) b; }",
+    "cry": "gate cry(lambda) a, b { ry(lambda/2) b; cx a, b; ry(-(lambda/2)) b; cx a, b; }",
+    "cp": "gate cp(lambda) a, b { u1(lambda/2) a; cx a, b; u1(-(lambda/2)) b; cx a, b;"
     " u1(lambda/2) b; }",
-    "cu": "gate cu(theta, phi, lambda, gamma) c, t { u1(gamma) c; u1((lambda + phi)/2) c;"
-    " u1((lambda - phi)/2) t; cx c, t; u3(-theta/2, 0, -(phi + lambda)/2) t; cx c, t;"
+    "cu": "gate cu(theta, phi, lambda, gamma) c, t { u1(gamma) c; u1(lambda/2 + phi/2) c;"
+    " u1(lambda/2 - phi/2) t; cx c, t; u3(-(theta/2), 0, -(phi/2) - lambda/2) t; cx c, t;"
     " u3(theta/2, phi, 0) t; }",
+    # qdk defines the next three, but wrongly (csx) or so that they fail ("Angle sizes must be
+    # the same"); a program's own definition replaces qdk's.
+    "csx": "gate csx a, b { h b; cu1(pi/2) a, b; h b; }",
+    "rccx": "gate rccx a, b, c { h c; t c; cx b, c; tdg c; cx a, c; t c; cx b, c; tdg c; h c; }",
+    "rc3x": "gate rc3x a, b, c, d { h d; t d; cx c, d; tdg d; h d; cx a, d; t d; cx b, d;"
+    " tdg d; cx a, d; t d; cx b, d; tdg d; h d; t d; cx c, d; tdg d; h d; }",
     # C4X as controlled-sqrt(X) steps around two C3X (exact; no ancilla).
     "c4x": "gate c4x a, b, c, d, e { h e; cu1(pi/2) d, e; h e; c3x a, b, c, d; h e;"
-    " cu1(-pi/2) d, e; h e; c3x a, b, c, d; c3sqrtx a, b, c, e; }",
+    " cu1(-(pi/2)) d, e; h e; c3x a, b, c, d; c3sqrtx a, b, c, e; }",
 }
 
 _INCLUDE = re.compile(r'include\s*"qelib1\.inc"\s*;')
