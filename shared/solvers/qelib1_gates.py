@@ -7,8 +7,8 @@ Qiskit's OpenQASM 2 exporter assumes a `qelib1.inc` with more gates than the ori
 qdk gives gate parameters OpenQASM 3's `angle` type, which wraps into [0, 2 pi) at every
 step: `-x/2` is (2 pi - x)/2 there. The definitions halve before they negate or add.
 
-`with_qelib1_gates` puts a definition of each one a program uses right after its `include "qelib1.inc";`, on the
-same line, so qdk's line numbers stay the caller's.
+`with_qelib1_gates` puts a definition of each one a program uses right after its
+`include "qelib1.inc";`, on the same line, so qdk's line numbers stay the caller's.
 
 Each definition equals Qiskit's gate of that name, global phase included (checked against
 `qiskit.quantum_info.Operator` by tests/unit/test_qelib1_gates.py), except `sx`, which is
