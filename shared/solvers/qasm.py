@@ -65,6 +65,7 @@ def why_qdk(source: str) -> str | None:
     """
     try:
         program = _analyze(source).program
+        _check_tree(program)
     except _Unanalyzable:
         return None  # `check` let it through: qiskit's importer reads it
     reason = needs_qdk(program)
@@ -126,8 +127,8 @@ def _check_tree(program: semantic.Program) -> int:
     pending: list[tuple[object, str | None]] = [(program, None)]
     while pending:
         node, inside = pending.pop()
-        if isinstance(node, semantic.HardwareQubit):
-            raise ProgramError(
+        if isinstance(node, semantic.HardwareQubit):  # qiskit's importer reads them
+            raise _Unanalyzable(
                 f"hardware qubits such as ${node.name} are not supported here; declare qubits"
                 " with `qubit[n] q;` (OpenQASM 3) or `qreg q[n];` (OpenQASM 2)"
             )
@@ -155,12 +156,12 @@ def run(
     """
     try:
         analysis = _analyze(source)
+        _check_tree(analysis.program)
     except _Unanalyzable as refused:
         try:
             return aer_engine.run(source, None, shots=shots, seed=seed), shots
         except aer_engine.UnreadableProgram:
             raise ProgramError(str(refused)) from None
-    _check_tree(analysis.program)
     if needs_qdk(analysis.program) is None:
         try:
             variables = bit_variables(analysis.program)
