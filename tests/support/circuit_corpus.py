@@ -50,7 +50,9 @@ def circuits(sizes: tuple[int, ...], families: tuple[str, ...]) -> Iterator[tupl
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     try:
-                        kind = BenchmarkLevel.INDEP if target is None else BenchmarkLevel.NATIVEGATES
+                        kind = (
+                            BenchmarkLevel.INDEP if target is None else BenchmarkLevel.NATIVEGATES
+                        )
                         options = {} if target is None else {"target": target}
                         circuit = get_benchmark(family, kind, size, **options)
                     except Exception:  # noqa: BLE001 - a family without this size
@@ -90,7 +92,9 @@ def library_circuits(sizes: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
             circuit = circuit.copy()
             circuit.measure_all()
             for basis, gates in BASES.items():
-                native = transpile(circuit, basis_gates=gates, optimization_level=1, seed_transpiler=1)
+                native = transpile(
+                    circuit, basis_gates=gates, optimization_level=1, seed_transpiler=1
+                )
                 yield f"library {family} {size} {basis}", native
 
 
