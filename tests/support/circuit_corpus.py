@@ -66,7 +66,7 @@ def circuits(sizes: tuple[int, ...], families: tuple[str, ...]) -> Iterator[tupl
 def library_circuits(sizes: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
     import numpy as np
     from qiskit import QuantumCircuit, transpile
-    from qiskit.circuit.library import QFT, EfficientSU2, GroverOperator, QuantumVolume
+    from qiskit.circuit.library import QFTGate, efficient_su2, grover_operator, quantum_volume
 
     random = np.random.default_rng(7)
     for size in sizes:
@@ -76,15 +76,15 @@ def library_circuits(sizes: tuple[int, ...]) -> Iterator[tuple[str, Any]]:
             ghz.cx(k - 1, k)
         qft = QuantumCircuit(size)
         qft.h(range(size))
-        qft.append(QFT(size, do_swaps=True), range(size))
+        qft.append(QFTGate(size), range(size))
         oracle = QuantumCircuit(size)
         oracle.cz(0, size - 1)
         grover = QuantumCircuit(size)
         grover.h(range(size))
-        grover.append(GroverOperator(oracle), range(size))
-        ansatz = EfficientSU2(size, reps=2)
+        grover.compose(grover_operator(oracle), inplace=True)
+        ansatz = efficient_su2(size, reps=2)
         su2 = ansatz.assign_parameters(random.uniform(-np.pi, np.pi, ansatz.num_parameters))
-        volume = QuantumVolume(size, seed=size)
+        volume = quantum_volume(size, seed=size)
         for family, circuit in (
             ("ghz", ghz), ("qft", qft), ("grover", grover), ("efficient_su2", su2),
             ("quantum_volume", volume),
