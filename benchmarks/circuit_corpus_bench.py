@@ -56,8 +56,8 @@ def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) 
 
 def run_job(base: str, source: str, shots: int, limit: float) -> tuple[dict[str, Any], float]:
     """(the job's final document, with `counts` when it succeeded; its server time in s)."""
-    posted = call(base, "POST", "/api/jobs", {"kind": "circuit", "source": source,
-                                               "shots": shots, "seed": 21})  # fmt: skip
+    job = {"kind": "circuit", "source": source, "shots": shots, "seed": 21, "time_limit": limit}
+    posted = call(base, "POST", "/api/jobs", job)
     if "id" not in posted:
         return {"status": "refused", "error": posted.get("detail", posted)}, 0.0
     deadline = time.monotonic() + limit
