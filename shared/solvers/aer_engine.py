@@ -17,7 +17,7 @@ from typing import Any
 
 from qdk import Result
 
-from .circuit_route import BitVariable
+from .circuit_route import BitVariable, openqasm_version
 from .outcomes import outcome
 from .program_text import ProgramError
 
@@ -26,23 +26,28 @@ class UnreadableProgram(Exception):
     """qiskit's importer cannot read the program (the caller runs it on qdk instead)."""
 
 
-def _circuit(source: str, variables: Sequence[BitVariable]) -> Any:
-    """The program as a qiskit QuantumCircuit whose clbits are `variables`' bits in order."""
+def _circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
+    """The program as a qiskit QuantumCircuit whose clbits are `variables`' bits in order
+    (None: its registers', when they hold all its clbits)."""
     from qiskit import qasm2, qasm3
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if source.lstrip().startswith("OPENQASM 2"):
+            if openqasm_version(source) == 2:
                 circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
             else:
                 circuit = qasm3.loads(source)
     except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
         raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
-    width = sum(1 if v.width is None else v.width for v in variables)
+    width = sum(1 if v.width is None else v.width for v in variables or _registers(circuit))
     if circuit.num_clbits != width:
         raise UnreadableProgram(f"{circuit.num_clbits} clbits for {width} declared bits")
     return circuit
+
+
+def _registers(circuit: Any) -> list[BitVariable]:
+    return [BitVariable(register.name, register.size) for register in circuit.cregs]
 
 
 def readable(source: str, variables: Sequence[BitVariable]) -> bool:
@@ -54,19 +59,35 @@ def readable(source: str, variables: Sequence[BitVariable]) -> bool:
     return True
 
 
+def qubits(source: str) -> int | None:
+    """How many qubits the program declares, if qiskit's importer reads it (else None)."""
+    try:
+        return int(_circuit(source, None).num_qubits)
+    except UnreadableProgram:
+        return None
+
+
 def run(
-    source: str, variables: Sequence[BitVariable], *, shots: int, seed: int | None
+    source: str, variables: Sequence[BitVariable] | None, *, shots: int, seed: int | None
 ) -> dict[str, int]:
-    """Counts per outcome, keys as `qasm.run` documents; UnreadableProgram or ProgramError."""
+    """Counts per outcome, keys as `qasm.run` documents; UnreadableProgram or ProgramError.
+
+    `variables` are the program's bit variables as qdk's analysis found them; None for a
+    program qdk's analysis refused, whose registers are then qiskit's.
+    """
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
     circuit = _circuit(source, variables)
+    if variables is None:
+        variables = _registers(circuit)
     if circuit.num_clbits == 0:
         return {"": shots}
     simulator = AerSimulator(method="statevector")
-    if not set(circuit.count_ops()) <= set(simulator.target.operation_names):
-        circuit = transpile(circuit, simulator, optimization_level=0)  # user-defined gates
+    target = simulator.target  # AerSimulator builds its Target anew on every access
+    if not set(circuit.count_ops()) - {"barrier"} <= set(target.operation_names):
+        # user-defined gates; given the simulator, transpile would build its Target ~100 times
+        circuit = transpile(circuit, target=target, optimization_level=0)
     options = {} if seed is None else {"seed_simulator": seed % 2**63}
     result = simulator.run(circuit, shots=shots, **options).result()
     if not result.success:

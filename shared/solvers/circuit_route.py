@@ -3,13 +3,16 @@
 The rule, read off qdk's semantic tree of the program:
 
 - qiskit-aer (through qiskit's OpenQASM 2/3 importers) runs every program whose classical
-  side is only bits written by measurements: bit and bit-register declarations, measurements
-  into them, gates (user-defined ones too), resets and barriers. Aer simulates the state once
-  and samples every shot from it when all measurements are terminal, and falls back to its
-  own shot-by-shot loop (still compiled code) after a mid-circuit measurement or a reset.
-- qdk runs the rest: classical control (if, loops, switch, subroutines, `end`), `output`
-  declarations, classical variables other than bits, classical assignments that are not
-  measurements -- and whatever qiskit's importer cannot read (`aer_engine.UnreadableProgram`).
+  side is only bits written by measurements and read by conditions: bit and bit-register
+  declarations, measurements into them, gates (user-defined ones too), resets, barriers, and
+  the `if`, `while` and `for` that qiskit's importer reads (`if(c==n)` of OpenQASM 2, `c == n`,
+  `c[i]`, `!c[i]` of OpenQASM 3; it refuses the rest, which then runs on qdk). Aer simulates
+  the state once and samples every shot from it when all measurements are terminal, and
+  otherwise runs the shots itself (compiled code, branching shots at mid-circuit
+  measurements and resets).
+- qdk runs the rest: `switch`, subroutines, `end`, `output` declarations, classical
+  variables other than bits, classical assignments that are not measurements -- and whatever
+  qiskit's importer cannot read (`aer_engine.UnreadableProgram`).
 
 Either way the counts come out of `outcomes.outcome`, so their keys and bit order do not
 depend on the engine.
@@ -17,19 +20,16 @@ depend on the engine.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from qdk.openqasm import semantic
 
-_CONTROL = (
-    semantic.BranchingStatement,
-    semantic.WhileLoop,
-    semantic.ForInLoop,
-    semantic.SwitchStatement,
-    semantic.SubroutineDefinition,
-    semantic.EndStatement,
-)
+from .program_text import without_comments
+
+_CONTROL = (semantic.SwitchStatement, semantic.SubroutineDefinition, semantic.EndStatement)
+_VERSION = re.compile(r"\s*OPENQASM\s+(\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,12 @@ class BitVariable:
 
     name: str
     width: int | None
+
+
+def openqasm_version(source: str) -> int | None:
+    """The major version the program's version line declares (comments may precede it)."""
+    line = _VERSION.match(without_comments(source))
+    return int(line.group(1)) if line else None
 
 
 def needs_qdk(program: semantic.Program) -> str | None:

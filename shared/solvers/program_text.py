@@ -18,6 +18,7 @@ MAX_ELSE = 200  # else / elif in the whole program: a chain nests as deep as it 
 MAX_MESSAGE = 2000  # characters of a qdk error message passed on
 
 _IGNORED = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"', re.DOTALL)
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _TOKEN = re.compile(
     r"[;{}()\[\]]|[-+*/%&|^~!<>=@]"
     r"|\b(?:if|elif|else|for|while|repeat|until|fixup|within|apply)\b"
@@ -63,3 +64,11 @@ def without_comments_and_strings(source: str) -> str:
     """`source` with its comments and string literals blanked out, for lexical scans (as
     long as `source`: a position in it is the same position in `source`)."""
     return _IGNORED.sub(lambda found: " " * len(found.group()), source)
+
+
+def without_comments(source: str) -> str:
+    """`source` with each comment's characters (but its line breaks) replaced by spaces.
+
+    Offsets into the result are offsets into `source`.
+    """
+    return _COMMENT.sub(lambda comment: re.sub(r"[^\n]", " ", comment.group()), source)

@@ -16,9 +16,14 @@ Loops are not bounded: a program that loops forever keeps its worker busy until 
 is ended. `run_on_qdk` asks `should_stop` between batches of shots only, since qdk cannot be
 interrupted inside one call.
 
-`run` picks the engine by `circuit_route`'s rule: qiskit-aer for programs whose classical side
-is only measured bits (one simulation for all shots when the measurements are terminal), qdk
-for the rest.
+`run` picks the engine by `circuit_route`'s rule: qiskit-aer for every program qiskit's
+importers read whose classical side is measured bits and conditions on them (one simulation
+for all shots when the measurements are terminal), qdk for the rest.
+
+qdk reads a bit register compared with (or read as) a number the wrong way round, and lacks
+gates of Qiskit's qelib1.inc: what qdk runs or compiles is `for_qdk`'s text, which works
+around both (`bit_order`, `qelib1_gates`). A program qdk's analysis refuses still runs on
+qiskit-aer when qiskit's importer reads it.
 """
 
 from __future__ import annotations
@@ -31,19 +36,26 @@ from qdk.openqasm import QasmError, semantic
 from qdk.openqasm import run as run_qasm
 from qdk.qsharp import QSharpError
 
-from . import aer_engine
-from .circuit_route import bit_variables, needs_qdk
+from . import aer_engine, bit_order
+from .circuit_route import bit_variables, needs_qdk, openqasm_version
 from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
+from .qelib1_gates import with_qelib1_gates
 
-__all__ = ["ProgramError", "check", "run", "run_on_aer", "run_on_qdk", "why_qdk"]
+__all__ = ["ProgramError", "check", "for_qdk", "run", "run_on_aer", "run_on_qdk", "why_qdk"]
 
 _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as many
 
 
 def check(source: str) -> int:
     """The number of qubits `source` declares; ProgramError if it cannot run here."""
-    return _check_tree(_analyze(source))
+    try:
+        return _check_tree(_analyze(source).program)
+    except _Unanalyzable as refused:
+        qubits = aer_engine.qubits(source)
+        if qubits is None:
+            raise ProgramError(str(refused)) from None
+        return qubits
 
 
 def why_qdk(source: str) -> str | None:
@@ -51,20 +63,42 @@ def why_qdk(source: str) -> str | None:
 
     This imports qiskit (~0.7 s, once per process) unless the program's text already decides.
     """
-    program = _analyze(source)
+    try:
+        program = _analyze(source).program
+        _check_tree(program)
+    except _Unanalyzable:
+        return None  # `check` let it through: qiskit's importer reads it
     reason = needs_qdk(program)
     if reason is None and not aer_engine.readable(source, bit_variables(program)):
         return "a program qiskit's importer cannot read"
     return reason
 
 
-def _analyze(source: str) -> semantic.Program:
+def for_qdk(source: str) -> str:
+    """The text qdk must run or compile for `source`: Qiskit's qelib1 gates defined, registers
+    read in OpenQASM's bit order (see `bit_order`). ProgramError if qdk cannot take it."""
+    analysis = _analyze(source)
+    _check_tree(analysis.program)
+    return bit_order.for_qdk(with_qelib1_gates(source), analysis)
+
+
+class _Unanalyzable(ProgramError):
+    """qdk's analysis refuses the program (qiskit's importer may still read it)."""
+
+
+def _analyze(source: str) -> semantic.AnalysisResult:
     check_text(source)
-    analysis = semantic.analyze(source)
+    text = with_qelib1_gates(source)
+    analysis = semantic.analyze(text)
     errors = [d for d in analysis.diagnostics if d.severity == semantic.Severity.Error]
     if errors:
-        raise ProgramError("; ".join(_describe(analysis, d) for d in errors[:5]))
-    return analysis.program
+        if openqasm_version(source) is None and "qelib1.inc" in source:
+            raise _Unanalyzable(
+                "the program has no version line: an OpenQASM 2 program starts with"
+                " `OPENQASM 2.0;` (comments may come first)"
+            )
+        raise _Unanalyzable("; ".join(_describe(analysis, d) for d in errors[:5]))
+    return analysis
 
 
 def _describe(analysis: semantic.AnalysisResult, diagnostic: semantic.Diagnostic) -> str:
@@ -93,8 +127,8 @@ def _check_tree(program: semantic.Program) -> int:
     pending: list[tuple[object, str | None]] = [(program, None)]
     while pending:
         node, inside = pending.pop()
-        if isinstance(node, semantic.HardwareQubit):
-            raise ProgramError(
+        if isinstance(node, semantic.HardwareQubit):  # qiskit's importer reads them
+            raise _Unanalyzable(
                 f"hardware qubits such as ${node.name} are not supported here; declare qubits"
                 " with `qubit[n] q;` (OpenQASM 3) or `qreg q[n];` (OpenQASM 2)"
             )
@@ -120,11 +154,18 @@ def run(
     Keys as `run_on_qdk` documents, whichever engine ran; the same seed gives the same
     counts on the same engine.
     """
-    program = _analyze(source)
-    _check_tree(program)
-    if needs_qdk(program) is None:
+    try:
+        analysis = _analyze(source)
+        _check_tree(analysis.program)
+    except _Unanalyzable as refused:
         try:
-            return aer_engine.run(source, bit_variables(program), shots=shots, seed=seed), shots
+            return aer_engine.run(source, None, shots=shots, seed=seed), shots
+        except aer_engine.UnreadableProgram:
+            raise ProgramError(str(refused)) from None
+    if needs_qdk(analysis.program) is None:
+        try:
+            variables = bit_variables(analysis.program)
+            return aer_engine.run(source, variables, shots=shots, seed=seed), shots
         except aer_engine.UnreadableProgram:
             pass
     return run_on_qdk(source, shots=shots, seed=seed, should_stop=should_stop)
@@ -135,9 +176,11 @@ def run_on_aer(source: str, *, shots: int, seed: int | None) -> dict[str, int]:
 
     aer_engine.UnreadableProgram when qiskit's importer cannot read the program.
     """
-    program = _analyze(source)
-    _check_tree(program)
-    return aer_engine.run(source, bit_variables(program), shots=shots, seed=seed)
+    try:
+        variables = bit_variables(_analyze(source).program)
+    except _Unanalyzable:
+        return aer_engine.run(source, None, shots=shots, seed=seed)
+    return aer_engine.run(source, variables, shots=shots, seed=seed)
 
 
 def run_on_qdk(
@@ -152,7 +195,7 @@ def run_on_qdk(
     classical variables gives "".
     The same seed gives the same counts; without one every run differs.
     """
-    check(source)
+    text = for_qdk(source)
     # qdk seeds shot i of a call with seed + i, so the calls' seeds are drawn, not counted up.
     seeds = None if seed is None else random.Random(seed)
     counts: Counter[str] = Counter()
@@ -161,7 +204,7 @@ def run_on_qdk(
         size = min(batch, shots - done)
         try:
             results = run_qasm(
-                source, shots=size, seed=None if seeds is None else seeds.getrandbits(64)
+                text, shots=size, seed=None if seeds is None else seeds.getrandbits(64)
             )
         except (QasmError, QSharpError) as error:
             raise ProgramError(str(error).strip()[:MAX_MESSAGE]) from None

@@ -92,10 +92,14 @@ def entry_point(qir: str) -> str:
 
 
 def openqasm_qir(source: str, profile: str) -> str:
-    """The QIR text of an OpenQASM program (in a compile worker: qdk may crash on it)."""
-    qasm.check(source)  # refuses includes of files, recursion and deep nesting first
+    """The QIR text of an OpenQASM program (in a compile worker: qdk may crash on it).
+
+    for_qdk refuses includes of files, recursion and deep nesting first, and works around
+    qdk's reading of registers as numbers (`bit_order`), so the QIR computes what OpenQASM
+    means."""
+    text = qasm.for_qdk(source)
     with QDK_LOCK, reported():
-        return str(openqasm.compile(source, target_profile=PROFILES[profile]))
+        return str(openqasm.compile(text, target_profile=PROFILES[profile]))
 
 
 def qsharp_qir(source: str, entry: str, profile: str) -> str:

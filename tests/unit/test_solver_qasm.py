@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.solvers.program_text import MAX_ELSE, MAX_NESTING, MAX_OPERATORS
-from shared.solvers.qasm import ProgramError, check, run, run_on_qdk
+from shared.solvers.qasm import ProgramError, check, run, run_on_qdk, why_qdk
 
 BELL_3 = """OPENQASM 3.0;
 include "stdgates.inc";
@@ -126,9 +126,27 @@ def test_a_gate_or_subroutine_calling_itself_is_refused(definition: str) -> None
         check(PRELUDE_3 + definition)
 
 
-def test_hardware_qubits_are_refused() -> None:
+def test_hardware_qubits_run_on_aer_as_qiskits_exporter_writes_them() -> None:
+    source = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[1] c;\nx $3;\nc[0] = measure $3;\n'
+    assert check(source) == 4
+    assert run(source, shots=5, seed=1, should_stop=lambda: False) == ({"1": 5}, 5)
+
+
+def test_hardware_qubits_qiskit_cannot_read_are_refused() -> None:
     with pytest.raises(ProgramError, match=r"hardware qubits such as \$3"):
-        check('OPENQASM 3.0;\ninclude "stdgates.inc";\nx $3;\n')
+        check('OPENQASM 3.0;\ninclude "stdgates.inc";\nx $3;\nrx(arccos(0.5)) $3;\n')
+
+
+def test_a_comment_before_the_version_line_keeps_openqasm_2_on_aer() -> None:
+    source = '// exported\nOPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
+    source += "x q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[0];\n"
+    assert why_qdk(source) is None
+
+
+def test_a_missing_version_line_is_named() -> None:
+    source = 'include "qelib1.inc";\nqreg q[1];\ncreg c[1];\nmeasure q[0] -> c[0];\n'
+    with pytest.raises(ProgramError, match="no version line"):
+        check(source)
 
 
 def test_input_parameters_are_refused() -> None:

@@ -1,0 +1,131 @@
+"""Circuit corpus benchmark: programs nobody here wrote, as circuit jobs, against qiskit-aer.
+
+The corpus is tests/support/circuit_corpus.py's: MQT Bench families (GHZ, QFT, QPE, Grover,
+amplitude estimation, QAOA/VQE ansätze, random circuits, dynamic circuits with mid-circuit
+measurement and classical control, ...) at the target-independent and native-gates levels,
+and qiskit.circuit.library circuits (GHZ, QFT, Grover operator, EfficientSU2 with random
+parameters, quantum volume) transpiled to two bases, each exported by qiskit as OpenQASM 2
+and 3. Starts Azurite and devhost (as api_bench does), submits every program as a
+`local.simulator` job, one at a time, and compares its counts with aer run directly on the
+circuit (two-sample chi-squared at alpha 0.001).
+
+Prints the pass rate, each failure with its reason, and time per program: the job's server
+time (finished - created) against aer's own run, with the median ratio over the programs aer
+takes more than 0.5 s on.
+
+    python benchmarks/circuit_corpus_bench.py [--sizes 3,5,8,12,16,20] [--shots 4000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+from api_bench import api_keys, qjobs_running  # noqa: E402
+from circuit_corpus import ALPHA, aer_counts, agree, programs  # noqa: E402
+
+KEY = "bench-key"
+AER_SLOW_S = 0.5
+
+
+def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return {"http_status": error.code, **json.loads(error.read() or b"{}")}
+
+
+def run_job(base: str, source: str, shots: int, limit: float) -> tuple[dict[str, Any], float]:
+    """(the job's final document, with `counts` when it succeeded; its server time in s)."""
+    job = {"kind": "circuit", "source": source, "shots": shots, "seed": 21, "time_limit": limit}
+    posted = call(base, "POST", "/api/jobs", job)
+    if "id" not in posted:
+        return {"status": "refused", "error": posted.get("detail", posted)}, 0.0
+    deadline = time.monotonic() + limit
+    while True:
+        status = call(base, "GET", f"/api/jobs/{posted['id']}/status?wait=10")
+        if status["status"] in ("succeeded", "failed", "cancelled"):
+            break
+        if time.monotonic() > deadline:
+            call(base, "DELETE", f"/api/jobs/{posted['id']}")
+            return {"status": "timeout"}, limit
+    took = (
+        datetime.fromisoformat(status["finished"]) - datetime.fromisoformat(status["created"])
+    ).total_seconds()
+    if status["status"] == "succeeded":
+        status["counts"] = call(base, "GET", f"/api/jobs/{posted['id']}/result")["result"]["counts"]
+    return status, took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="3,5,8,12,16,20")
+    parser.add_argument("--shots", type=int, default=4000)
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per job")
+    args = parser.parse_args()
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    settings = {
+        "QJOBS_API_KEYS": api_keys({"bench": KEY}),
+        "QJOBS_MAX_JOBS_IN_FLIGHT": "1000000",
+        "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
+    }
+    results: list[tuple[str, str, float, float]] = []  # name, verdict, ours s, aer s
+    with qjobs_running(settings) as base:
+        for program in programs(sizes):
+            began = time.perf_counter()
+            try:
+                reference = aer_counts(program.circuit, args.shots, seed=22)
+            except Exception as error:  # noqa: BLE001 - aer's own failure: not in the corpus
+                print(f"  skipped {program.name}: aer fails ({error})", flush=True)
+                continue
+            aer_s = time.perf_counter() - began
+            if aer_s > 60:
+                print(f"  skipped {program.name}: aer takes {aer_s:.0f} s", flush=True)
+                continue
+            final, ours_s = run_job(base, program.source, args.shots, args.limit)
+            if final["status"] == "succeeded":
+                agrees, p_value = agree(final["counts"], reference)
+                verdict = "agrees" if agrees else f"WRONG: p = {p_value:.2g} < {ALPHA}"
+            else:
+                verdict = f"{final['status']}: {final.get('error')}"
+            results.append((program.name, verdict, ours_s, aer_s))
+            print(f"  {program.name}: {verdict} ({ours_s:.2f} s, aer {aer_s:.2f} s)", flush=True)
+    passed = sum(verdict == "agrees" for _, verdict, _, _ in results)
+    wrong = sum(verdict.startswith("WRONG") for _, verdict, _, _ in results)
+    print(f"\ncircuit corpus: {len(results)} programs (sizes {args.sizes}, {args.shots} shots)")
+    print(f"  agree with aer: {passed} ({100 * passed / max(len(results), 1):.1f} %)")
+    print(f"  wrong answers: {wrong}")
+    for name, verdict, _, _ in results:
+        if verdict != "agrees":
+            print(f"  {name}: {verdict}")
+    slow = [(ours / aer) for _, verdict, ours, aer in results if aer > AER_SLOW_S and ours > 0]
+    if slow:
+        print(f"  time vs aer, median ratio over {len(slow)} programs aer takes > "
+              f"{AER_SLOW_S} s on: {statistics.median(slow):.2f}")  # fmt: skip
+    ratios = [ours / aer for _, _, ours, aer in results if ours > 0]
+    if ratios:
+        print(f"  time vs aer, median ratio over all: {statistics.median(ratios):.2f}")
+    return 0 if wrong == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
