@@ -35,7 +35,7 @@ from ..jobs import JobError, JobState
 from ..kinds import KINDS
 from ..processes.fair_queue import FairQueue
 from . import TargetJobLost, TargetStatus
-from .worker_process import WorkerDied, WorkerProcess
+from .worker_process import WorkerDied, WorkerProcess, new_worker
 
 log = logging.getLogger("qjobs.local")
 
@@ -231,7 +231,7 @@ class LocalPool:
             worker = self._idle.pop()
             if worker.alive:
                 return worker
-        return WorkerProcess()
+        return new_worker()
 
     def _run(self, job: _LocalJob) -> None:
         """Runs in a thread per running job: hand the job to its worker, watch it until its

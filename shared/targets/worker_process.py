@@ -21,12 +21,17 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ..processes.lifeline import die_with_parent
 
 _SPAWN = multiprocessing.get_context("spawn")
+# The kernel ties a child's parent-death signal (lifeline.die_with_parent) to the thread that
+# started it, not to the process: a worker started by a job's short-lived thread would be
+# killed when that thread ends. Every worker is started by this one long-lived thread instead.
+_STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qjobs-worker-starter")
 # Workers run below the host's priority: solvers use every core for as long as they are
 # allowed, and the host must keep answering requests and moving orchestrations meanwhile
 # (with the cores full, another client's seed job took 5-20 s instead of under a second).
@@ -149,3 +154,8 @@ class WorkerProcess:
     def _ending(self) -> str:
         self._process.join(5)
         return ending(self._process.exitcode)
+
+
+def new_worker() -> WorkerProcess:
+    """A new worker process, started by the long-lived starter thread (see _STARTER)."""
+    return _STARTER.submit(WorkerProcess).result()
