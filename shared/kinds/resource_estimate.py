@@ -10,6 +10,7 @@ job with its message).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -58,16 +59,42 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The estimator's parameters (`qsharp.estimate`'s `params`, as Azure Quantum's
+# microsoft.estimator took them); qdk ignores any other key, so a misspelt one is refused here.
+ESTIMATOR_PARAMS = frozenset(
+    {
+        "qubitParams",
+        "qecScheme",
+        "errorBudget",
+        "constraints",
+        "distillationUnitSpecifications",
+        "estimateType",
+    }
+)
+
+
 def _params(value: object) -> dict[str, Any] | list[dict[str, Any]] | None:
-    if value is None or isinstance(value, dict):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return _configuration(value, ("params",))
     listed = fields.array(value, ("params",), max_items=MAX_CONFIGURATIONS)
-    for i, configuration in enumerate(listed):
-        if not isinstance(configuration, dict):
-            raise fields.invalid(
-                ("params", i), f"must be an object, not {fields.json_type(configuration)}"
-            )
-    return listed
+    return [_configuration(configuration, ("params", i)) for i, configuration in enumerate(listed)]
+
+
+def _configuration(value: object, at: fields.Location) -> dict[str, Any]:
+    """One configuration of the estimator: an object of its parameters, finite numbers only."""
+    configuration = fields.known_fields(value, ESTIMATOR_PARAMS, at)
+    pending: list[tuple[object, fields.Location]] = [(configuration, at)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise fields.invalid(where, f"must be a finite number, not {fields.json_type(item)}")
+        if isinstance(item, dict):
+            pending.extend((v, (*where, str(k))) for k, v in item.items())
+        elif isinstance(item, list):
+            pending.extend((v, (*where, i)) for i, v in enumerate(item))
+    return configuration
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

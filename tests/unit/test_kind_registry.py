@@ -17,6 +17,9 @@ VALID_BODIES = {
     "pubo": {"terms": [{"c": 1, "ids": [0, 1]}, {"c": -1, "ids": [1]}]},
     "circuit": {"source": 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\nbit c = measure q;\n'},
     "qsharp": {"source": "operation Main() : Result { use q = Qubit(); H(q); MResetZ(q) }"},
+    "resource_estimate": {
+        "source": "operation Main() : Result { use q = Qubit(); T(q); MResetZ(q) }",
+    },
 }
 
 JUNK = [
@@ -79,17 +82,27 @@ def variants(kind: str) -> list[dict]:
 
 
 def test_kinds_are_registered_under_their_names() -> None:
-    assert sorted(KINDS) == ["circuit", "ising", "number_partitioning", "pubo", "qsharp"]
+    assert sorted(KINDS) == [
+        "circuit",
+        "ising",
+        "number_partitioning",
+        "pubo",
+        "qsharp",
+        "resource_estimate",
+    ]
     assert all(isinstance(kind, JobKind) and KINDS[name] is kind for name, kind in KINDS.items())
 
 
-def test_optimization_kinds_run_on_the_optimizer_and_circuits_on_the_simulator() -> None:
+def test_optimization_kinds_run_on_the_optimizer_circuits_on_the_simulator_estimates_apart() -> (
+    None
+):
     assert {name: kind.targets[0] for name, kind in KINDS.items()} == {
         "number_partitioning": "local.optimizer",
         "ising": "local.optimizer",
         "pubo": "local.optimizer",
         "circuit": "local.simulator",
         "qsharp": "local.simulator",
+        "resource_estimate": "local.estimator",
     }
 
 
