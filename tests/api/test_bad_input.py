@@ -154,6 +154,36 @@ def test_invalid_qasm_is_400(alice: Api) -> None:
     assert_problem(answer, 400)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\n',
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n',
+    ],
+)
+def test_circuit_that_measures_nothing_is_400_at_source(alice: Api, source: str) -> None:
+    problem = assert_problem(
+        alice.submit({"kind": "circuit", "source": source}),
+        400,
+        "the program measures nothing, so it has no counts",
+    )
+    assert problem["errors"][0]["pointer"] == "/source"
+
+
+def test_circuit_whose_shots_output_a_classical_variable_runs(alice: Api) -> None:
+    source = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\noutput int n;\nn = 3;\nh q;\n'
+    job_id = alice.submit_ok({"kind": "circuit", "source": source, "shots": 10})
+    assert alice.wait_for(job_id)["status"] == "succeeded"
+    assert alice.result(job_id).json()["result"]["counts"] == {"3": 10}
+
+
+def test_qsharp_entry_returning_unit_is_400_at_entry(alice: Api) -> None:
+    source = "operation Prepare() : Unit { use q = Qubit(); H(q); Reset(q); }"
+    answer = alice.submit({"kind": "qsharp", "source": source, "entry": "Prepare()"})
+    problem = assert_problem(answer, 400, "returns Unit", "nothing to count")
+    assert problem["errors"][0]["pointer"] == "/entry"
+
+
 def test_body_over_the_size_limit_is_413(alice: Api) -> None:
     huge = '{"kind": "number_partitioning", "weights": [' + "1," * 5_000_000 + "1]}"
     answer = alice.request(
