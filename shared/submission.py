@@ -47,7 +47,9 @@ from .kinds.fields import ENVELOPE
 from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
+from .solvers.profile_words import blockers
 from .solvers.program_text import ProgramError
+from .solvers.qdk_calls import ProfileError
 from .solvers.qir import check_profile
 from .storage import IdClaim, StorageUnavailable, job_store
 from .tags import RULE as TAGS_RULE
@@ -179,16 +181,39 @@ async def _check_remote(
             " qjobs with a local stand-in of Azure Quantum: QJOBS_QUANTUM_STANDIN=1 scripts/start",
             "/target",
         )
+    profile = target.provider.profile
     try:
-        await _checking(
-            owner, check_profile, request.kind.name, request.problem, target.provider.profile
-        )
-    except ProgramError as error:
+        await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+    except ProfileError as error:
+        able = await _targets_that_can_run(request, owner, profile)
         raise invalid_request(
-            f"{target.name} cannot run this program (QIR profile {target.provider.profile}):"
-            f" {error}",
+            f"{blockers(error)}, which {target.name}'s {profile} profile cannot run;"
+            f" targets that can run it: {', '.join(able)}. qdk's message: {error}",
             "/source",
         ) from None
+    except ProgramError as error:
+        raise invalid_request(
+            f"{target.name} cannot run this program (QIR profile {profile}): {error}",
+            "/source",
+        ) from None
+
+
+async def _targets_that_can_run(request: JobRequest, owner: str, refused: str) -> list[str]:
+    """The offered remote targets whose profile compiles the program (each other profile is
+    tried once), then the kind's local ones, which run every program."""
+    able: list[str] = []
+    verdicts: dict[str, bool] = {refused: False}
+    for remote in offered_remote_targets().values():
+        profile = remote.provider.profile
+        if profile not in verdicts:
+            try:
+                await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+                verdicts[profile] = True
+            except ProgramError:
+                verdicts[profile] = False
+        if verdicts[profile]:
+            able.append(remote.name)
+    return able + list(request.kind.targets)
 
 
 def _is_unicode(text: str) -> bool:
