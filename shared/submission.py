@@ -43,7 +43,7 @@ from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import KINDS, InvalidJob, JobKind, batch_fields, kind_named
-from .kinds.fields import ENVELOPE
+from .kinds.fields import ENVELOPE, Problems
 from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
@@ -106,10 +106,22 @@ class Accepted:
 
 
 def parse_job_request(body: dict[str, Any]) -> JobRequest:
-    """The job a request body describes (400/413 problems for anything else)."""
+    """The job a request body describes (400/413 problems for anything else, listing every
+    bad field of the envelope and of the kind's fields)."""
     try:
+        return _job_request(body)
+    except InvalidJob as error:
+        found = [{"detail": e.detail, "pointer": e.pointer} for e in error.each()]
+        raise invalid_request(error.detail, error.pointer, error.status, found) from None
+
+
+def _job_request(body: dict[str, Any]) -> JobRequest:
+    problems = Problems()
+    kind: JobKind | None = None
+    with problems.check():
         kind = kind_named(body.get("kind"))
-        name = body.get("name")
+    name = body.get("name")
+    with problems.check():
         if name is not None and not (
             isinstance(name, str) and _NAME.fullmatch(name) and _is_unicode(name)
         ):
@@ -117,23 +129,31 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
                 "'name' must be a string of 1 to 200 characters without control characters.",
                 pointer="/name",
             )
-        targets = offered_targets(kind)
-        target = body.get("target", targets[0])
-        if target not in targets:
-            raise InvalidJob(_wrong_target(kind, target, targets), pointer="/target")
+    tags: list[str] | None = []
+    with problems.check():
         tags = parse_tags(body.get("tags", []))
         if tags is None:
             raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
+    with problems.check():
         webhook, webhook_events = parse_webhook(body)
-        problem = batch_fields.validate(kind, {k: v for k, v in body.items() if k not in ENVELOPE})
-        if batch_fields.is_batch_input(problem) and not target.startswith("local."):
-            raise InvalidJob(
-                f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
-                " items and parameters to a local target, or submit one job per item.",
-                pointer="/items" if "items" in body else "/parameters",
+    if kind is not None:
+        targets = offered_targets(kind)
+        target = body.get("target", targets[0])
+        with problems.check():
+            if target not in targets:
+                raise InvalidJob(_wrong_target(kind, target, targets), pointer="/target")
+        with problems.check():
+            problem = batch_fields.validate(
+                kind, {k: v for k, v in body.items() if k not in ENVELOPE}
             )
-    except InvalidJob as error:
-        raise invalid_request(error.detail, error.pointer, error.status) from None
+    problems.raise_any()
+    assert kind is not None and tags is not None  # else problems were raised
+    if batch_fields.is_batch_input(problem) and not target.startswith("local."):
+        raise InvalidJob(
+            f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
+            " items and parameters to a local target, or submit one job per item.",
+            pointer="/items" if "items" in body else "/parameters",
+        )
     return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
 
 

@@ -28,8 +28,13 @@ FIELDS = frozenset({"source", "shots", "seed", "time_limit"})
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"source", "shots", "seed" (int or None), "time_limit" (seconds)} from the request."""
-    body = fields.known_fields(body, FIELDS)
-    job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
+    problems.raise_any()
     source = job["source"]
     try:
         qubits, qdk_reason, outputs = compiled(program_facts, source)

@@ -25,13 +25,19 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     Without `entry` the program's `@EntryPoint()` operation runs, or else `Main()`. An entry
     returning Unit is refused: its shots have no outcome to count.
     """
-    body = fields.known_fields(body, FIELDS)
-    job = fields.program_fields(body, "a Q# program (operations, optionally in a namespace)")
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        job = fields.program_fields(body, "a Q# program (operations, optionally in a namespace)")
+    with problems.check():
+        fields.entry_field(body)
+    problems.raise_any()
     source = job["source"]
-    entry = body["entry"] if "entry" in body else qsharp_program.default_entry(source)
-    if not isinstance(entry, str):
-        raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
-    entry = entry.strip()
+    entry = fields.entry_field(body)
+    if entry is None:
+        entry = qsharp_program.default_entry(source)
     try:
         returns_a_value = compiled(qsharp_program.check, source, entry)
     except qsharp_program.EntryError as error:
