@@ -38,9 +38,19 @@ class ApiError(Exception):
         }
 
 
-def invalid_request(detail: str, pointer: str | None = None, status: int = 400) -> ApiError:
-    """A request body or parameter qjobs cannot accept (400), or one too large (413)."""
-    errors = [{"detail": detail, "pointer": pointer}] if pointer is not None else []
+def invalid_request(
+    detail: str,
+    pointer: str | None = None,
+    status: int = 400,
+    found: list[dict[str, str | None]] | None = None,
+) -> ApiError:
+    """A request body or parameter qjobs cannot accept (400), or one too large (413).
+
+    `errors` lists each problem `found` ({"detail", "pointer"}; by default the one `detail`
+    at `pointer`), those with a pointer only."""
+    if found is None:
+        found = [{"detail": detail, "pointer": pointer}]
+    errors = [error for error in found if error["pointer"] is not None]
     if status == 413:
         return ApiError(413, "too-large", "Request too large", detail, errors=errors)
     return ApiError(400, "invalid-request", "Invalid request", detail, errors=errors)

@@ -43,11 +43,13 @@ from .job_control import OrchestrationUnavailable, find_job, start_job
 from .job_events import log_client_event, log_job_event
 from .jobs import JobSpec, JobState, JobView, Lifecycle, new_job_id, timestamp, utc_now
 from .kinds import KINDS, InvalidJob, JobKind, batch_fields, kind_named
-from .kinds.fields import ENVELOPE
+from .kinds.fields import ENVELOPE, Problems
 from .problems import ApiError, invalid_request
 from .quotas import quotas
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
+from .solvers.profile_words import blockers
 from .solvers.program_text import ProgramError
+from .solvers.qdk_calls import ProfileError
 from .solvers.qir import check_profile
 from .storage import IdClaim, StorageUnavailable, job_store
 from .tags import RULE as TAGS_RULE
@@ -104,10 +106,22 @@ class Accepted:
 
 
 def parse_job_request(body: dict[str, Any]) -> JobRequest:
-    """The job a request body describes (400/413 problems for anything else)."""
+    """The job a request body describes (400/413 problems for anything else, listing every
+    bad field of the envelope and of the kind's fields)."""
     try:
+        return _job_request(body)
+    except InvalidJob as error:
+        found = [{"detail": e.detail, "pointer": e.pointer} for e in error.each()]
+        raise invalid_request(error.detail, error.pointer, error.status, found) from None
+
+
+def _job_request(body: dict[str, Any]) -> JobRequest:
+    problems = Problems()
+    kind: JobKind | None = None
+    with problems.check():
         kind = kind_named(body.get("kind"))
-        name = body.get("name")
+    name = body.get("name")
+    with problems.check():
         if name is not None and not (
             isinstance(name, str) and _NAME.fullmatch(name) and _is_unicode(name)
         ):
@@ -115,23 +129,31 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
                 "'name' must be a string of 1 to 200 characters without control characters.",
                 pointer="/name",
             )
-        targets = offered_targets(kind)
-        target = body.get("target", targets[0])
-        if target not in targets:
-            raise InvalidJob(_wrong_target(kind, target, targets), pointer="/target")
+    tags: list[str] | None = []
+    with problems.check():
         tags = parse_tags(body.get("tags", []))
         if tags is None:
             raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
+    with problems.check():
         webhook, webhook_events = parse_webhook(body)
-        problem = batch_fields.validate(kind, {k: v for k, v in body.items() if k not in ENVELOPE})
-        if batch_fields.is_batch_input(problem) and not target.startswith("local."):
-            raise InvalidJob(
-                f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
-                " items and parameters to a local target, or submit one job per item.",
-                pointer="/items" if "items" in body else "/parameters",
+    if kind is not None:
+        targets = offered_targets(kind)
+        target = body.get("target", targets[0])
+        with problems.check():
+            if target not in targets:
+                raise InvalidJob(_wrong_target(kind, target, targets), pointer="/target")
+        with problems.check():
+            problem = batch_fields.validate(
+                kind, {k: v for k, v in body.items() if k not in ENVELOPE}
             )
-    except InvalidJob as error:
-        raise invalid_request(error.detail, error.pointer, error.status) from None
+    problems.raise_any()
+    assert kind is not None and tags is not None  # else problems were raised
+    if batch_fields.is_batch_input(problem) and not target.startswith("local."):
+        raise InvalidJob(
+            f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
+            " items and parameters to a local target, or submit one job per item.",
+            pointer="/items" if "items" in body else "/parameters",
+        )
     return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
 
 
@@ -179,16 +201,39 @@ async def _check_remote(
             " qjobs with a local stand-in of Azure Quantum: QJOBS_QUANTUM_STANDIN=1 scripts/start",
             "/target",
         )
+    profile = target.provider.profile
     try:
-        await _checking(
-            owner, check_profile, request.kind.name, request.problem, target.provider.profile
-        )
-    except ProgramError as error:
+        await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+    except ProfileError as error:
+        able = await _targets_that_can_run(request, owner, profile)
         raise invalid_request(
-            f"{target.name} cannot run this program (QIR profile {target.provider.profile}):"
-            f" {error}",
+            f"{blockers(error)}, which {target.name}'s {profile} profile cannot run;"
+            f" targets that can run it: {', '.join(able)}. qdk's message: {error}",
             "/source",
         ) from None
+    except ProgramError as error:
+        raise invalid_request(
+            f"{target.name} cannot run this program (QIR profile {profile}): {error}",
+            "/source",
+        ) from None
+
+
+async def _targets_that_can_run(request: JobRequest, owner: str, refused: str) -> list[str]:
+    """The offered remote targets whose profile compiles the program (each other profile is
+    tried once), then the kind's local ones, which run every program."""
+    able: list[str] = []
+    verdicts: dict[str, bool] = {refused: False}
+    for remote in offered_remote_targets().values():
+        profile = remote.provider.profile
+        if profile not in verdicts:
+            try:
+                await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+                verdicts[profile] = True
+            except ProgramError:
+                verdicts[profile] = False
+        if verdicts[profile]:
+            able.append(remote.name)
+    return able + list(request.kind.targets)
 
 
 def _is_unicode(text: str) -> bool:

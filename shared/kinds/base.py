@@ -12,6 +12,7 @@ class InvalidJob(ValueError):
 
     `status` is 400 (a bad field) or 413 (over the kind's size limit); `pointer` is the JSON
     pointer of the offending value in the request body (e.g. "/weights/3"), when there is one.
+    One InvalidJob may stand for several (`gathered`): `each` lists them.
     """
 
     def __init__(self, detail: str, *, pointer: str | None = None, status: int = 400) -> None:
@@ -19,6 +20,22 @@ class InvalidJob(ValueError):
         self.detail = detail
         self.pointer = pointer
         self.status = status
+        self._each: tuple[InvalidJob, ...] = (self,)
+
+    def each(self) -> tuple[InvalidJob, ...]:
+        """The problems this one stands for (itself alone unless `gathered`)."""
+        return self._each
+
+    @classmethod
+    def gathered(cls, problems: list[InvalidJob]) -> InvalidJob:
+        """One InvalidJob for several: 413 when a size limit is among them (that one first),
+        its detail the first one's with how many more there are."""
+        ordered = sorted(problems, key=lambda problem: problem.status != 413)
+        first = ordered[0]
+        more = f" (and {len(ordered) - 1} more: see errors)" if len(ordered) > 1 else ""
+        combined = cls(first.detail + more, pointer=first.pointer, status=first.status)
+        combined._each = tuple(ordered)
+        return combined
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,16 @@ def is_batch_input(problem: dict[str, Any]) -> bool:
 def validate(kind: JobKind, body: dict[str, Any]) -> dict[str, Any]:
     """The job input of a request (the kind's own for a job without batch fields)."""
     if not is_batch(body):
-        if kind.name in BATCH_KINDS:  # an unknown field's answer lists the batch fields too
+        if kind.name not in BATCH_KINDS:
+            return kind.validate(body)
+        # An unknown field's answer lists the batch fields too; the kind checks the rest.
+        problems = fields.Problems()
+        with problems.check():
             fields.known_fields(body, kind.fields | documented_batch_fields(kind))
-        return kind.validate(body)
+        with problems.check():
+            job = kind.validate({k: v for k, v in body.items() if k in kind.fields})
+        problems.raise_any()
+        return job
     if kind.name not in BATCH_KINDS:
         field = sorted(BATCH_FIELDS & body.keys())[0]
         raise fields.invalid((field,), f"is for circuit and qsharp jobs, not {kind.name} jobs")
@@ -70,9 +77,13 @@ def validate(kind: JobKind, body: dict[str, Any]) -> dict[str, Any]:
     programs: list[str] = []
     items: list[dict[str, Any]] = []
     checked: dict[str, dict[str, Any]] = {}
+    problems = fields.Problems()
+    found: list[dict[str, Any]] = []
     for at, item in requests:
-        merged = {**top, **item}
-        validated = _checked(kind, merged, item, at, bindings, checked)
+        with problems.check():
+            found.append(_checked(kind, {**top, **item}, item, at, bindings, checked))
+    problems.raise_any()
+    for validated in found:
         source = validated.pop("source")
         if source not in programs:
             programs.append(source)
@@ -163,10 +174,13 @@ def _checked(
         else:
             validated = kind.validate(merged)
     except InvalidJob as error:
-        raise _moved(error, item, at) from None
+        raise InvalidJob.gathered([_moved(each, item, at) for each in error.each()]) from None
+    problems = fields.Problems()
     for j, binding in enumerate(bindings):
         if binding is not None:
-            _check_binding(binding, inputs, j)
+            with problems.check():
+                _check_binding(binding, inputs, j)
+    problems.raise_any()
     checked[key] = validated
     return dict(validated)
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..solvers import qasm
 from ..solvers.compile_pool import compiled
 from . import fields
-from .base import JobKind
+from .base import InvalidJob, JobKind
 
 # qiskit-aer simulates a dense state once for all shots: 26 qubits take 1 GiB (complex128) per
 # running job, so the 2 x CPU-count worker processes of a 2-core host stay within 4 GiB, and a
@@ -28,11 +28,16 @@ FIELDS = frozenset({"source", "shots", "seed", "time_limit"})
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"source", "shots", "seed" (int or None), "time_limit" (seconds)} from the request."""
-    body = fields.known_fields(body, FIELDS)
-    job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        job = fields.program_fields(body, "an OpenQASM 2 or 3 program")
+    problems.raise_any()
     source = job["source"]
     try:
-        qubits, qdk_reason = compiled(program_facts, source)
+        qubits, qdk_reason, outputs = compiled(program_facts, source)
     except qasm.ProgramError as error:
         raise fields.invalid(("source",), f"cannot run: {error}") from None
     if qubits > MAX_QUBITS:
@@ -48,16 +53,25 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
             f" which simulates at most {MAX_QUBITS_ON_QDK}",
             status=413,
         )
+    if not outputs:
+        raise InvalidJob(
+            "source: the program measures nothing, so it has no counts; measure its qubits into"
+            " bits (OpenQASM 3: `bit[2] c; c = measure q;`, OpenQASM 2: `creg c[2];"
+            " measure q -> c;`)",
+            pointer="/source",
+        )
     return job
 
 
-def program_facts(source: str) -> tuple[int, str | None]:
-    """The qubits `source` declares, and when more than qdk simulates, why qdk would run it
-    (None: qiskit-aer runs it). Runs in a compile worker: it parses the program."""
+def program_facts(source: str) -> tuple[int, str | None, bool]:
+    """The qubits `source` declares; when more than qdk simulates, why qdk would run it (None:
+    qiskit-aer runs it); whether its shots output anything (`output` or classical variables).
+    Runs in a compile worker: it parses the program."""
     qubits = qasm.check(source)
+    outputs = qasm.outputs_something(source)
     if MAX_QUBITS_ON_QDK < qubits <= MAX_QUBITS:
-        return qubits, qasm.why_qdk(source)
-    return qubits, None
+        return qubits, qasm.why_qdk(source), outputs
+    return qubits, None, outputs
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ the JSON pointer ("/terms/3/ids/0") and the name used in messages ("terms[3].ids
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..config import settings
@@ -18,6 +19,35 @@ Location = tuple[str | int, ...]
 MAX_SEED = 2**64 - 1
 MAX_TIME_LIMIT = 60.0
 _EXACT_FLOAT = 2**53  # every integer up to this is a float exactly
+
+
+MAX_PROBLEMS = 20  # problems one answer lists; checking stops at that many
+
+
+class Problems:
+    """The problems of a request's independent checks, gathered so one answer lists them all.
+
+    Each `with problems.check():` block is one check: an InvalidJob raised inside ends the
+    block and is kept (with every problem it stands for). `raise_any` raises one InvalidJob
+    for all of them; once MAX_PROBLEMS are kept, the next check raises it at once. A check
+    that depends on others (a program's compile on its fields) runs after `raise_any`.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[InvalidJob] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except InvalidJob as problem:
+            self.found.extend(problem.each())
+            if len(self.found) >= MAX_PROBLEMS:
+                raise InvalidJob.gathered(self.found[:MAX_PROBLEMS]) from None
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise InvalidJob.gathered(self.found)
 
 
 def pointer(at: Location) -> str:
@@ -67,18 +97,29 @@ def json_type(value: object) -> str:
 ENVELOPE = frozenset({"kind", "name", "target", "tags", "webhook", "webhook_events"})
 
 
-def known_fields(body: object, allowed: Collection[str], at: Location = ()) -> dict[str, Any]:
-    """`body` as an object whose keys are all in `allowed` (400 naming the first other key
-    and the documented fields: at the request's top level, the envelope's and the kind's)."""
+def json_object(body: object, at: Location = ()) -> dict[str, Any]:
+    """`body`, which must be a JSON object."""
     if not isinstance(body, dict):
         where = _name(at) or "the job request"
         raise InvalidJob(
             f"{where} must be a JSON object, not {json_type(body)}", pointer=pointer(at)
         )
+    return body
+
+
+def known_fields(body: object, allowed: Collection[str], at: Location = ()) -> dict[str, Any]:
+    """`body` as an object whose keys are all in `allowed` (400 naming each other key and the
+    documented fields: at the request's top level, the envelope's and the kind's)."""
+    body = json_object(body, at)
+    accepted = ", ".join(sorted({*allowed, *ENVELOPE} if at == () else allowed))
+    problems = Problems()
     for key in body:
         if key not in allowed:
-            accepted = ", ".join(sorted({*allowed, *ENVELOPE} if at == () else allowed))
-            raise invalid((*at, str(key)), f"is not a known field here; the fields are: {accepted}")
+            with problems.check():
+                raise invalid(
+                    (*at, str(key)), f"is not a known field here; the fields are: {accepted}"
+                )
+    problems.raise_any()
     return body
 
 
@@ -150,10 +191,23 @@ DEFAULT_PROGRAM_SHOTS = 100
 def program_fields(body: dict[str, Any], what: str) -> dict[str, Any]:
     """The fields every program kind (circuit, qsharp) shares: `source` (`what` it must be;
     413 past MAX_PROGRAM_SOURCE characters), `shots`, `seed` and `time_limit`."""
-    shots = integer(
-        body.get("shots", DEFAULT_PROGRAM_SHOTS), ("shots",), low=1, high=MAX_PROGRAM_SHOTS
-    )
-    found = {"shots": shots, "seed": seed(body), "time_limit": program_time_limit(body)}
+    problems = Problems()
+    found: dict[str, Any] = {}
+    with problems.check():
+        found["source"] = _program_source(body, what)
+    with problems.check():
+        found["shots"] = integer(
+            body.get("shots", DEFAULT_PROGRAM_SHOTS), ("shots",), low=1, high=MAX_PROGRAM_SHOTS
+        )
+    with problems.check():
+        found["seed"] = seed(body)
+    with problems.check():
+        found["time_limit"] = program_time_limit(body)
+    problems.raise_any()
+    return found
+
+
+def _program_source(body: dict[str, Any], what: str) -> str:
     source = required(body, "source", what)
     if not isinstance(source, str):
         raise invalid(("source",), f"must be a string, not {json_type(source)}")
@@ -165,7 +219,17 @@ def program_fields(body: dict[str, Any], what: str) -> dict[str, Any]:
             f"has {len(source):,} characters; at most {MAX_PROGRAM_SOURCE:,} are allowed",
             status=413,
         )
-    return {"source": source, **found}
+    return source
+
+
+def entry_field(body: dict[str, Any]) -> str | None:
+    """The optional `entry` expression of a Q# program, stripped; None when absent."""
+    if "entry" not in body:
+        return None
+    entry = body["entry"]
+    if not isinstance(entry, str):
+        raise invalid(("entry",), f"must be a string, not {json_type(entry)}")
+    return entry.strip()
 
 
 def program_time_limit(body: dict[str, Any]) -> float:

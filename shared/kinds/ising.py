@@ -36,43 +36,35 @@ _TERM_FIELDS = frozenset({"c", "ids"})
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"terms": [{"c", "ids"}, ...], "sweeps", "reads", "seed", "time_limit"} from the request."""
-    body = fields.known_fields(body, FIELDS)
-    sweeps = fields.integer(body.get("sweeps", DEFAULT_SWEEPS), ("sweeps",), low=1, high=MAX_SWEEPS)
-    reads = fields.integer(body.get("reads", DEFAULT_READS), ("reads",), low=1, high=MAX_READS)
-    seed = fields.seed(body)
-    time_limit = fields.time_limit(body, DEFAULT_TIME_LIMIT)
-    items = fields.array(
-        fields.required(body, "terms", 'an array of {"c": number, "ids": [integer, ...]}'),
-        ("terms",),
-        max_items=MAX_TERMS,
-    )
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        sweeps = fields.integer(
+            body.get("sweeps", DEFAULT_SWEEPS), ("sweeps",), low=1, high=MAX_SWEEPS
+        )
+    with problems.check():
+        reads = fields.integer(body.get("reads", DEFAULT_READS), ("reads",), low=1, high=MAX_READS)
+    with problems.check():
+        seed = fields.seed(body)
+    with problems.check():
+        time_limit = fields.time_limit(body, DEFAULT_TIME_LIMIT)
     terms = []
     variables: set[int] = set()
-    ids_seen = 0
-    for n, item in enumerate(items):
-        at = ("terms", n)
-        term = fields.known_fields(item, _TERM_FIELDS, at)
-        c = fields.finite_number(fields.required(term, "c", "a number", at), (*at, "c"))
-        if abs(c) > MAX_COEFFICIENT:
-            raise fields.invalid(
-                (*at, "c"), f"must be between -{MAX_COEFFICIENT:g} and {MAX_COEFFICIENT:g}"
-            )
-        raw_ids = fields.array(
-            fields.required(term, "ids", "an array of variable ids (integers)", at),
-            (*at, "ids"),
-            max_items=MAX_IDS,
-            empty=True,
+    with problems.check():
+        items = fields.array(
+            fields.required(body, "terms", 'an array of {"c": number, "ids": [integer, ...]}'),
+            ("terms",),
+            max_items=MAX_TERMS,
         )
-        ids_seen += len(raw_ids)
-        if ids_seen > MAX_IDS:
-            raise fields.invalid(
-                ("terms",), f"hold more than {MAX_IDS:,} ids in all; that is the limit", status=413
-            )
-        ids = [
-            fields.integer(i, (*at, "ids", k), low=0, high=MAX_ID) for k, i in enumerate(raw_ids)
-        ]
-        variables.update(ids)
-        terms.append({"c": c, "ids": ids})
+        ids_seen = 0
+        for n, item in enumerate(items):
+            with problems.check():
+                term, ids_seen = _term(item, ("terms", n), ids_seen)
+                variables.update(term["ids"])
+                terms.append(term)
+    problems.raise_any()
     if len(variables) > MAX_VARIABLES:
         raise fields.invalid(
             ("terms",),
@@ -86,6 +78,37 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         "seed": DEFAULT_SEED if seed is None else seed,
         "time_limit": time_limit,
     }
+
+
+def _term(item: object, at: fields.Location, ids_seen: int) -> tuple[dict[str, Any], int]:
+    """One term {"c", "ids"} and the ids seen in all terms so far (413 past MAX_IDS); its
+    coefficient and each id are checked independently."""
+    term = fields.known_fields(item, _TERM_FIELDS, at)
+    problems = fields.Problems()
+    with problems.check():
+        c = fields.finite_number(fields.required(term, "c", "a number", at), (*at, "c"))
+        if abs(c) > MAX_COEFFICIENT:
+            raise fields.invalid(
+                (*at, "c"), f"must be between -{MAX_COEFFICIENT:g} and {MAX_COEFFICIENT:g}"
+            )
+    ids: list[int] = []
+    with problems.check():
+        raw_ids = fields.array(
+            fields.required(term, "ids", "an array of variable ids (integers)", at),
+            (*at, "ids"),
+            max_items=MAX_IDS,
+            empty=True,
+        )
+        ids_seen += len(raw_ids)
+        if ids_seen > MAX_IDS:
+            raise fields.invalid(
+                ("terms",), f"hold more than {MAX_IDS:,} ids in all; that is the limit", status=413
+            )
+        for k, i in enumerate(raw_ids):
+            with problems.check():
+                ids.append(fields.integer(i, (*at, "ids", k), low=0, high=MAX_ID))
+    problems.raise_any()
+    return {"c": c, "ids": ids}, ids_seen
 
 
 def _solve(job: dict[str, Any], should_stop: Callable[[], bool], *, spin: bool) -> dict[str, Any]:

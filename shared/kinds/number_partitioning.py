@@ -21,19 +21,30 @@ FIELDS = frozenset({"weights", "mineralWeights", "time_limit"})
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"weights": [int, ...], "time_limit": seconds} from the request's kind fields."""
-    body = fields.known_fields(body, FIELDS)
-    if "weights" in body and "mineralWeights" in body:
-        raise fields.invalid(
-            ("mineralWeights",), "is another name for weights; give only one of the two"
-        )
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        if "weights" in body and "mineralWeights" in body:
+            raise fields.invalid(
+                ("mineralWeights",), "is another name for weights; give only one of the two"
+            )
     name = "mineralWeights" if "mineralWeights" in body else "weights"
-    items = fields.array(
-        fields.required(body, name, "an array of non-negative integers"),
-        (name,),
-        max_items=MAX_WEIGHTS,
-    )
-    weights = [fields.integer(w, (name, i), low=0, high=MAX_WEIGHT) for i, w in enumerate(items)]
-    return {"weights": weights, "time_limit": fields.time_limit(body, DEFAULT_TIME_LIMIT)}
+    weights: list[int] = []
+    with problems.check():
+        items = fields.array(
+            fields.required(body, name, "an array of non-negative integers"),
+            (name,),
+            max_items=MAX_WEIGHTS,
+        )
+        for i, w in enumerate(items):
+            with problems.check():
+                weights.append(fields.integer(w, (name, i), low=0, high=MAX_WEIGHT))
+    with problems.check():
+        time_limit = fields.time_limit(body, DEFAULT_TIME_LIMIT)
+    problems.raise_any()
+    return {"weights": weights, "time_limit": time_limit}
 
 
 def solve(job: dict[str, Any], should_stop: Callable[[], bool]) -> dict[str, Any]:

@@ -29,8 +29,17 @@ def _is_openqasm(source: str) -> bool:
 
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"source", "entry" (None for OpenQASM), "params" (object, list or None), "time_limit"}."""
-    body = fields.known_fields(body, FIELDS)
-    job = fields.program_fields({**body, "shots": 1}, "a Q# or OpenQASM program")
+    body = fields.json_object(body)
+    problems = fields.Problems()
+    with problems.check():
+        fields.known_fields(body, FIELDS)
+    with problems.check():
+        job = fields.program_fields({**body, "shots": 1}, "a Q# or OpenQASM program")
+    with problems.check():
+        fields.entry_field(body)
+    with problems.check():
+        params = _params(body.get("params"))
+    problems.raise_any()
     source = job["source"]
     entry: str | None = None
     if _is_openqasm(source):
@@ -41,10 +50,9 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         except qasm.ProgramError as error:
             raise fields.invalid(("source",), f"cannot be estimated: {error}") from None
     else:
-        entry = body["entry"] if "entry" in body else qsharp_program.default_entry(source)
-        if not isinstance(entry, str):
-            raise fields.invalid(("entry",), f"must be a string, not {fields.json_type(entry)}")
-        entry = entry.strip()
+        entry = fields.entry_field(body)
+    if entry is None:
+        entry = qsharp_program.default_entry(source)
         try:
             compiled(qsharp_program.check, source, entry)
         except qsharp_program.EntryError as error:
@@ -54,7 +62,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": source,
         "entry": entry,
-        "params": _params(body.get("params")),
+        "params": params,
         "time_limit": job["time_limit"],
     }
 

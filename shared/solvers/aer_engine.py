@@ -67,6 +67,14 @@ def qubits(source: str) -> int | None:
         return None
 
 
+def clbits(source: str) -> int | None:
+    """How many classical bits the program declares, if qiskit's importer reads it."""
+    try:
+        return int(_circuit(source, None).num_clbits)
+    except UnreadableProgram:
+        return None
+
+
 def run(
     source: str, variables: Sequence[BitVariable] | None, *, shots: int, seed: int | None
 ) -> dict[str, int]:

@@ -42,7 +42,16 @@ from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
 from .qelib1_gates import with_qelib1_gates
 
-__all__ = ["ProgramError", "check", "for_qdk", "run", "run_on_aer", "run_on_qdk", "why_qdk"]
+__all__ = [
+    "ProgramError",
+    "check",
+    "for_qdk",
+    "outputs_something",
+    "run",
+    "run_on_aer",
+    "run_on_qdk",
+    "why_qdk",
+]
 
 _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as many
 
@@ -56,6 +65,19 @@ def check(source: str) -> int:
         if qubits is None:
             raise ProgramError(str(refused)) from None
         return qubits
+
+
+def outputs_something(source: str) -> bool:
+    """Whether a shot of the program outputs anything: its `output` variables, or when it
+    declares none its classical variables (see `run_on_qdk`). A program `check` let through."""
+    try:
+        program = _analyze(source).program
+    except _Unanalyzable:
+        return bool(aer_engine.clbits(source))
+    return any(
+        isinstance(statement, semantic.ClassicalDeclaration | semantic.OutputDeclaration)
+        for statement in program.statements
+    )
 
 
 def why_qdk(source: str) -> str | None:

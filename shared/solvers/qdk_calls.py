@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from qdk.openqasm import QasmError
 from qdk.qsharp import QSharpError
@@ -26,7 +27,19 @@ _MAX_DIAGNOSTICS = 5
 
 
 class ProfileError(ProgramError):
-    """The program compiles, but not for the QIR profile asked for."""
+    """The program compiles, but not for the QIR profile asked for.
+
+    `capabilities` are what qdk found beyond the profile: its CapabilitiesCk code's name
+    ("UseOfDynamicBool") and the line of the caller's program, when it points there, per
+    diagnostic in qdk's order (see `profile_words`).
+    """
+
+    def __init__(self, message: str, capabilities: tuple[tuple[str, int | None], ...] = ()):
+        super().__init__(message)
+        self.capabilities = capabilities
+
+    def __reduce__(self) -> tuple[type[ProfileError], tuple[str, tuple[Any, ...]]]:
+        return ProfileError, (str(self), self.capabilities)  # it crosses from compile workers
 
 
 class CompilerFailure(ProgramError):
@@ -47,13 +60,35 @@ def reported(
         yield
     except BaseException as error:
         if isinstance(error, QSharpError | QasmError):
-            kind = ProfileError if any(c in str(error) for c in _PROFILE_CODES) else ProgramError
-            raise as_error(kind(describe(error))) from None
+            if any(code in str(error) for code in _PROFILE_CODES):
+                found: ProgramError = ProfileError(describe(error), capabilities(error))
+            else:
+                found = ProgramError(describe(error))
+            raise as_error(found) from None
         if type(error).__name__ == "PanicException":
             first_line = (str(error).strip().splitlines() or ["no message"])[0]
             failure = CompilerFailure(f"qdk failed on this program: {first_line[:MAX_MESSAGE]}")
             raise as_error(failure) from None
         raise
+
+
+def capabilities(error: BaseException) -> tuple[tuple[str, int | None], ...]:
+    """The CapabilitiesCk codes of qdk's rendered diagnostics, each with its line in the
+    caller's program (None when it points elsewhere)."""
+    found: list[tuple[str, int | None]] = []
+    code: str | None = None
+    for line in str(error).splitlines():
+        text = line.strip()
+        if named := re.match(r"Qdk\.Qsc\.CapabilitiesCk\.(\w+)", text):
+            if code is not None:
+                found.append((code, None))
+            code = named.group(1)
+        elif code is not None and (at := re.match(r",-\[(.*):(\d+):(\d+)\]", text)):
+            found.append((code, int(at.group(2)) if at.group(1).endswith(SOURCE_FILES) else None))
+            code = None
+    if code is not None:
+        found.append((code, None))
+    return tuple(found)
 
 
 def describe(error: BaseException) -> str:

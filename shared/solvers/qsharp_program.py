@@ -117,15 +117,25 @@ def default_entry(source: str) -> str:
     return f"{prefix}{found.group(1)}()"
 
 
-def check(source: str, entry: str) -> None:
-    """ProgramError if `source` cannot run here; EntryError if `entry` is what is wrong."""
+def check(source: str, entry: str) -> bool:
+    """ProgramError if `source` cannot run here; EntryError if `entry` is what is wrong.
+
+    True when the entry returns a value, False when it returns Unit (its shots output nothing).
+    """
     check_text(source)
     code = without_comments_and_strings(source)
     _check_allocations(code)
     _check_entry_text(entry, set(_callables(code)))
     not_compiling = lambda error: EntryError(f"entry {entry!r} does not compile: {error}")  # noqa: E731
-    with program_context(source, TargetProfile.Unrestricted) as context, reported(not_compiling):
-        context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
+    with program_context(source, TargetProfile.Unrestricted) as context:
+        with reported(not_compiling):
+            context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
+        try:
+            with reported():
+                context.eval(f"operation QjobsUnitCheck() : Unit {{ let _ : Unit = {entry}; }}")
+        except ProgramError:
+            return True
+        return False
 
 
 @contextmanager

@@ -100,7 +100,11 @@ def test_wrong_type_for_a_term_is_400(alice: Api) -> None:
         ("number_partitioning", {"weights": SEED_WEIGHTS}, "NumberPartitioningRequest"),
         ("ising", {"terms": [{"c": 1, "ids": [0, 1]}]}, "IsingRequest"),
         ("circuit", {"source": BELL}, "CircuitRequest"),
-        ("qsharp", {"source": "operation M() : Unit {}", "entry": "M()"}, "QsharpRequest"),
+        (
+            "qsharp",
+            {"source": "operation M() : Result { use q = Qubit(); MResetZ(q) }", "entry": "M()"},
+            "QsharpRequest",
+        ),
     ],
 )
 def test_unknown_field_lists_the_documented_fields_only(
@@ -154,6 +158,36 @@ def test_invalid_qasm_is_400(alice: Api) -> None:
     assert_problem(answer, 400)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\n',
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\n',
+    ],
+)
+def test_circuit_that_measures_nothing_is_400_at_source(alice: Api, source: str) -> None:
+    problem = assert_problem(
+        alice.submit({"kind": "circuit", "source": source}),
+        400,
+        "the program measures nothing, so it has no counts",
+    )
+    assert problem["errors"][0]["pointer"] == "/source"
+
+
+def test_circuit_whose_shots_output_a_classical_variable_runs(alice: Api) -> None:
+    source = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit q;\noutput int n;\nn = 3;\nh q;\n'
+    job_id = alice.submit_ok({"kind": "circuit", "source": source, "shots": 10})
+    assert alice.wait_for(job_id)["status"] == "succeeded"
+    assert alice.result(job_id).json()["result"]["counts"] == {"3": 10}
+
+
+def test_qsharp_entry_returning_unit_is_400_at_entry(alice: Api) -> None:
+    source = "operation Prepare() : Unit { use q = Qubit(); H(q); Reset(q); }"
+    answer = alice.submit({"kind": "qsharp", "source": source, "entry": "Prepare()"})
+    problem = assert_problem(answer, 400, "returns Unit", "nothing to count")
+    assert problem["errors"][0]["pointer"] == "/entry"
+
+
 def test_body_over_the_size_limit_is_413(alice: Api) -> None:
     huge = '{"kind": "number_partitioning", "weights": [' + "1," * 5_000_000 + "1]}"
     answer = alice.request(
@@ -197,3 +231,62 @@ def test_bad_idempotency_key_is_400(alice: Api) -> None:
 )
 def test_bad_list_parameters_are_400(alice: Api, query: str) -> None:
     assert_problem(alice.request("GET", f"/api/jobs?{query}"), 400)
+
+
+def test_every_bad_field_is_listed_with_its_pointer(alice: Api) -> None:
+    job = {
+        "kind": "circuit",
+        "name": 7,
+        "tags": "x",
+        "source": 3,
+        "shots": 0,
+        "seed": -1,
+        "colour": "red",
+    }
+
+    problem = assert_problem(alice.submit(job), 400, "(and 5 more: see errors)")
+
+    pointers = {error["pointer"] for error in problem["errors"]}
+    assert pointers == {"/name", "/tags", "/source", "/shots", "/seed", "/colour"}
+    assert all(error["detail"] for error in problem["errors"])
+
+
+def test_every_bad_weight_is_listed_up_to_twenty(alice: Api) -> None:
+    weights = [-1] * 50
+
+    problem = assert_problem(alice.submit({"kind": "number_partitioning", "weights": weights}), 400)
+
+    assert [e["pointer"] for e in problem["errors"]] == [f"/weights/{i}" for i in range(20)]
+
+
+def test_bad_terms_and_fields_of_an_ising_job_are_all_listed(alice: Api) -> None:
+    job = {"kind": "ising", "terms": [{"c": "x", "ids": [0, -1]}, {"c": 1, "ids": [1]}], "reads": 0}
+
+    problem = assert_problem(alice.submit(job), 400)
+
+    pointers = {error["pointer"] for error in problem["errors"]}
+    assert pointers == {"/terms/0/c", "/terms/0/ids/1", "/reads"}
+
+
+def test_a_size_limit_among_other_problems_keeps_413(alice: Api) -> None:
+    job = {"kind": "number_partitioning", "weights": [1] * 10_001, "time_limit": -1}
+
+    problem = assert_problem(alice.submit(job), 413, "10,001 items")
+
+    assert {e["pointer"] for e in problem["errors"]} == {"/weights", "/time_limit"}
+
+
+def test_a_program_with_bad_fields_is_not_compiled_and_its_fields_are_listed(alice: Api) -> None:
+    job = {"kind": "circuit", "source": "not a program", "shots": "many", "seed": 1.5}
+
+    problem = assert_problem(alice.submit(job), 400)
+
+    assert {e["pointer"] for e in problem["errors"]} == {"/shots", "/seed"}
+
+
+def test_bad_items_of_a_batch_are_all_listed(alice: Api) -> None:
+    job = {"kind": "circuit", "items": [{"source": BELL, "shots": 0}, {"source": 5}]}
+
+    problem = assert_problem(alice.submit(job), 400)
+
+    assert {e["pointer"] for e in problem["errors"]} == {"/items/0/shots", "/items/1/source"}

@@ -199,6 +199,47 @@ c[1] = measure q[1];
     assert created(standin) == []
 
 
+def test_a_profile_refusal_says_what_in_the_program_and_which_targets_can_run_it(
+    remote: Api,
+) -> None:
+    feedback = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+h q[0];
+c[0] = measure q[0];
+if (c[0]) x q[1];
+c[1] = measure q[1];
+"""
+    detail = remote.submit(circuit("ionq.simulator", feedback)).json()["detail"]
+
+    assert detail.startswith(
+        "a measurement result controls a later gate or branch (line 7), which ionq.simulator's"
+        " Base profile cannot run; targets that can run it: quantinuum.sim.h2-1e,"
+        " local.simulator."
+    ), detail
+    assert "qdk's message: line 7, column 1: cannot use a dynamic bool value" in detail
+
+
+def test_a_loop_on_a_measurement_is_refused_by_every_remote_profile(remote: Api) -> None:
+    source = (
+        "operation Main() : Result {\n"
+        "    use q = Qubit();\n"
+        "    repeat { H(q); } until M(q) == Zero;\n"
+        "    MResetZ(q)\n"
+        "}\n"
+    )
+    job = {"kind": "qsharp", "target": "quantinuum.sim.h2-1e", "source": source, "shots": 5}
+
+    detail = remote.submit(job).json()["detail"]
+
+    assert detail.startswith(
+        "a loop repeats depending on a measurement result (line 3), which"
+        " quantinuum.sim.h2-1e's Adaptive_RI profile cannot run; targets that can run it:"
+        " local.simulator."
+    ), detail
+
+
 def test_a_recursive_qsharp_program_is_a_400_naming_the_target(
     remote: Api, standin: QuantumStandIn
 ) -> None:
