@@ -106,6 +106,7 @@ CASES = [
     "GET /jobs/{id}/input 401 no key",
     "GET /jobs/{id}/input 404 another caller's job",
     "GET /openapi.json 200 no key",
+    "GET / 200 the home page, no key",
     "GET /dashboard/{asset} 200 the page, no key",
     "GET /dashboard/{asset} 200 its script",
     "GET /dashboard/{asset} 404 another file",
@@ -253,7 +254,9 @@ def declared_routes() -> set[tuple[str, str]]:
         for binding in json.loads(function_json.read_text(encoding="utf-8"))["bindings"]:
             if binding.get("type") == "httpTrigger":
                 # {name:constraint} and {name?} are route-template syntax; OpenAPI has {name}.
-                path = re.sub(r"\{\*?(\w+)(?::\w+)?\??\}", r"{\1}", binding["route"].strip("/"))
+                # A parameter that must be empty ({name:maxlength(0)?}) is no path at all.
+                route = re.sub(r"\{\w+:maxlength\(0\)\?\}", "", binding["route"])
+                path = re.sub(r"\{\*?(\w+)(?::\w+)?\??\}", r"{\1}", route.strip("/"))
                 routes.update((method.lower(), "/" + path) for method in binding["methods"])
     return routes
 
@@ -434,6 +437,7 @@ def exchanges(
     seen["GET /jobs 400 bad limit"] = alice.request("GET", "/api/jobs?limit=0")
     seen["GET /jobs 401 wrong key"] = Api(alice.host, "not-a-key").request("GET", "/api/jobs")
     seen["GET /openapi.json 200 no key"] = anonymous.request("GET", "/api/openapi.json")
+    seen["GET / 200 the home page, no key"] = anonymous.request("GET", "/api/")
     seen["GET /dashboard/{asset} 200 the page, no key"] = anonymous.request("GET", "/api/dashboard")
     seen["GET /dashboard/{asset} 200 its script"] = anonymous.request(
         "GET", "/api/dashboard/dashboard.js"
@@ -556,7 +560,7 @@ def test_every_operation_has_an_id_and_responses() -> None:
     assert all(operation["responses"] for operation in operations)
 
 
-def test_only_the_document_its_reference_and_the_dashboard_page_are_public() -> None:
+def test_only_the_home_page_the_document_its_reference_and_the_dashboard_are_public() -> None:
     assert DOCUMENT["security"] == [{"bearer": []}, {"apiKey": []}]
     public = {
         (method, path)
@@ -564,6 +568,7 @@ def test_only_the_document_its_reference_and_the_dashboard_page_are_public() -> 
         if DOCUMENT["paths"][path][method].get("security") == []
     }
     assert public == {
+        ("get", "/"),
         ("get", "/openapi.json"),
         ("get", "/docs/{asset}"),
         ("get", "/dashboard/{asset}"),
