@@ -22,7 +22,7 @@ START_TIMEOUT = 90.0
 @contextmanager
 def started(data: Path, port: int) -> Iterator[Api]:
     """scripts/start on `port` with its data in `data`, until it has stopped again; the
-    line it printed after its ready line is the Api's `announced`."""
+    lines it printed after its ready line are the Api's `announced`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QJOBS_", "AzureWebJobs"))}
     env |= {"QJOBS_DATA": str(data), "QJOBS_PORT": str(port), "QJOBS_LOCAL_WORKERS": "1"}
     proc = subprocess.Popen(
@@ -38,7 +38,7 @@ def started(data: Path, port: int) -> Iterator[Api]:
         assert proc.stdout is not None
         host = DevHost(app_dir=REPO_ROOT, data_dir=data, log_path=data / "unused.log", port=port)
         api = Api(host, DEV_KEY)
-        api.announced = proc.stdout.readline().decode()  # type: ignore[attr-defined]
+        api.announced = proc.stdout.readline().decode() + proc.stdout.readline().decode()  # type: ignore[attr-defined]
         yield api
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -90,9 +90,12 @@ def test_local_data_is_its_owners_and_list_tokens_outlive_a_restart(tmp_path: Pa
         assert len(answer.json()["jobs"]) == 1
 
 
-def test_the_line_after_ready_names_the_dashboard(tmp_path: Path) -> None:
+def test_the_lines_after_ready_name_the_dashboard_and_the_api_reference(tmp_path: Path) -> None:
     port = free_port()
     with started(tmp_path / "data", port) as api:
-        url = f"http://127.0.0.1:{port}/api/dashboard/"
-        assert api.announced == f"dashboard: {url}\n"  # type: ignore[attr-defined]
-        assert api.request("GET", url).status == 200
+        dashboard = f"http://127.0.0.1:{port}/api/dashboard/"
+        docs = f"http://127.0.0.1:{port}/api/docs/"
+        announced = api.announced  # type: ignore[attr-defined]
+        assert announced == f"dashboard: {dashboard}\nAPI reference: {docs}\n"
+        assert api.request("GET", dashboard).status == 200
+        assert api.request("GET", docs).status == 200
