@@ -111,7 +111,15 @@ def output_matches(expected: str, actual: str) -> bool:
     def tidy(text: str) -> str:
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
-    pattern = ".*?".join(re.escape(part) for part in tidy(expected).split("..."))
+    def line_pattern(line: str) -> str:
+        return ".*?".join(re.escape(part) for part in line.split("..."))
+
+    pattern = ""
+    for line in tidy(expected).splitlines():
+        if line == "...":  # any lines, or none
+            pattern += "(?:\n.*?)?" if pattern else "(?:.*?\n)?"
+        else:
+            pattern += ("\n" if pattern and not pattern.endswith("\n)?") else "") + line_pattern(line)
     return re.fullmatch(pattern, tidy(actual), re.DOTALL) is not None
 
 
