@@ -14,8 +14,8 @@ import io
 import os
 import re
 import selectors
-import sys
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +106,10 @@ def for_this_host(text: str, url: str, api_key: str) -> str:
 
 
 def output_matches(expected: str, actual: str) -> bool:
-    """Whether `actual` is `expected`, each `...` in it standing for any text (line ends trimmed)."""
+    """Whether `actual` is `expected`, each `...` standing for any text (line ends trimmed).
+
+    A line of only `...` stands for any lines, or none.
+    """
 
     def tidy(text: str) -> str:
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
@@ -119,7 +122,8 @@ def output_matches(expected: str, actual: str) -> bool:
         if line == "...":  # any lines, or none
             pattern += "(?:\n.*?)?" if pattern else "(?:.*?\n)?"
         else:
-            pattern += ("\n" if pattern and not pattern.endswith("\n)?") else "") + line_pattern(line)
+            after_any_lines = pattern.endswith("\n)?")
+            pattern += ("\n" if pattern and not after_any_lines else "") + line_pattern(line)
     return re.fullmatch(pattern, tidy(actual), re.DOTALL) is not None
 
 
