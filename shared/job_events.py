@@ -3,8 +3,9 @@
 Each line is `qjobs.job {json}` on the `qjobs.job` logger, with `event`, `job_id`, `client`,
 `kind`, `target` and the event's own fields (`state`, `from_state`, `duration_ms`, `error`,
 ...). In Azure, the Functions host sends it to Application Insights' `traces` table, where
-`parse_json(substring(message, 10))` reads it back (README: Monitoring). The JSON lives in the
-message because the Python worker forwards a record's message, not its `extra` fields.
+`parse_json(substring(message, 10))` reads it back (docs/operations.md: Monitoring). The JSON
+lives in the message because the Python worker forwards a record's message, not its `extra`
+fields.
 
 Log them from HTTP functions and activities only, never from the orchestrator: it replays.
 Activities run at least once, so an event may repeat after a crash; queries count distinct
