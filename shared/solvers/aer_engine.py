@@ -7,6 +7,10 @@ unless a program needs more qubits than qdk simulates (`readable`).
 Aer samples every shot from one simulation when all measurements are terminal
 (`measure_sampling` in its metadata) and loops over shots itself otherwise. One Aer call
 cannot be interrupted: a cancelled job is stopped by its worker being ended.
+
+An OpenQASM 3 program reaches qiskit's importer with its conditions on a parity of bits
+(`(m[0] ^ m[1]) == true`, as qiskit's exporter writes them) rewritten into nested
+single-bit `if`s the importer reads (`parity_conditions`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from qdk import Result
 
+from . import parity_conditions
 from .circuit_route import BitVariable, openqasm_version
 from .outcomes import outcome
 from .program_text import ProgramError
@@ -37,7 +42,7 @@ def _circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
             if openqasm_version(source) == 2:
                 circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
             else:
-                circuit = qasm3.loads(source)
+                circuit = qasm3.loads(parity_conditions.rewritten(source))
     except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
         raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
     width = sum(1 if v.width is None else v.width for v in variables or _registers(circuit))
