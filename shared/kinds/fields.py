@@ -183,14 +183,17 @@ def time_limit(body: dict[str, Any], default: float, maximum: float = MAX_TIME_L
     return seconds
 
 
-MAX_PROGRAM_SOURCE = 100_000  # characters
 MAX_PROGRAM_SHOTS = 10_000
 DEFAULT_PROGRAM_SHOTS = 100
 
 
 def program_fields(body: dict[str, Any], what: str) -> dict[str, Any]:
-    """The fields every program kind (circuit, qsharp) shares: `source` (`what` it must be;
-    413 past MAX_PROGRAM_SOURCE characters), `shots`, `seed` and `time_limit`."""
+    """The fields every program kind (circuit, qsharp) shares: `source` (`what` it must be),
+    `shots`, `seed` and `time_limit`.
+
+    The source has no length limit of its own: the request body limit (QJOBS_MAX_BODY_BYTES)
+    bounds its text, and the compile workers' time and memory limits (QJOBS_COMPILE_SECONDS,
+    QJOBS_COMPILE_MEMORY_MB) bound what checking it costs."""
     problems = Problems()
     found: dict[str, Any] = {}
     with problems.check():
@@ -213,12 +216,6 @@ def _program_source(body: dict[str, Any], what: str) -> str:
         raise invalid(("source",), f"must be a string, not {json_type(source)}")
     if not source.strip():
         raise invalid(("source",), "must not be empty")
-    if len(source) > MAX_PROGRAM_SOURCE:
-        raise invalid(
-            ("source",),
-            f"has {len(source):,} characters; at most {MAX_PROGRAM_SOURCE:,} are allowed",
-            status=413,
-        )
     return source
 
 

@@ -5,8 +5,16 @@ worker process (a local worker serves many jobs), never by the host that validat
 unless a program needs more qubits than qdk simulates (`readable`).
 
 Aer samples every shot from one simulation when all measurements are terminal
-(`measure_sampling` in its metadata) and loops over shots itself otherwise. One Aer call
-cannot be interrupted: a cancelled job is stopped by its worker being ended.
+(`measure_sampling` in its metadata). Otherwise it branches the shots at each mid-circuit
+measurement or reset (`shot_branching_enable`: one state per distinct outcome so far, instead
+of one simulation per shot; 1.5-6x faster on MQT Bench's dynamic circuits of 10 qubits) for
+circuits of at most MAX_BRANCHING_QUBITS qubits, whose branches' states stay small, and loops
+over the shots for larger ones. One Aer call cannot be interrupted: a cancelled job is
+stopped by its worker being ended.
+
+An OpenQASM 3 program reaches qiskit's importer with its conditions on a parity of bits
+(`(m[0] ^ m[1]) == true`, as qiskit's exporter writes them) rewritten into nested
+single-bit `if`s the importer reads (`parity_conditions`).
 """
 
 from __future__ import annotations
@@ -17,9 +25,12 @@ from typing import Any
 
 from qdk import Result
 
+from . import parity_conditions
 from .circuit_route import BitVariable, openqasm_version
 from .outcomes import outcome
 from .program_text import ProgramError
+
+MAX_BRANCHING_QUBITS = 20  # a branch's state is 16 MiB; aer keeps branches within its memory
 
 
 class UnreadableProgram(Exception):
@@ -37,7 +48,7 @@ def _circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
             if openqasm_version(source) == 2:
                 circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
             else:
-                circuit = qasm3.loads(source)
+                circuit = qasm3.loads(parity_conditions.rewritten(source))
     except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
         raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
     width = sum(1 if v.width is None else v.width for v in variables or _registers(circuit))
@@ -91,7 +102,8 @@ def run(
         variables = _registers(circuit)
     if circuit.num_clbits == 0:
         return {"": shots}
-    simulator = AerSimulator(method="statevector")
+    branching = circuit.num_qubits <= MAX_BRANCHING_QUBITS
+    simulator = AerSimulator(method="statevector", shot_branching_enable=branching)
     target = simulator.target  # AerSimulator builds its Target anew on every access
     if not set(circuit.count_ops()) - {"barrier"} <= set(target.operation_names):
         # user-defined gates; given the simulator, transpile would build its Target ~100 times

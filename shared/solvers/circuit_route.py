@@ -6,10 +6,11 @@ The rule, read off qdk's semantic tree of the program:
   side is only bits written by measurements and read by conditions: bit and bit-register
   declarations, measurements into them, gates (user-defined ones too), resets, barriers, and
   the `if`, `while` and `for` that qiskit's importer reads (`if(c==n)` of OpenQASM 2, `c == n`,
-  `c[i]`, `!c[i]` of OpenQASM 3; it refuses the rest, which then runs on qdk). Aer simulates
-  the state once and samples every shot from it when all measurements are terminal, and
-  otherwise runs the shots itself (compiled code, branching shots at mid-circuit
-  measurements and resets).
+  `c[i]`, `!c[i]` of OpenQASM 3, and parities `(c[0] ^ c[1]) == true` once
+  `parity_conditions` has rewritten them; it refuses the rest, which then runs on qdk). Aer
+  simulates the state once and samples every shot from it when all measurements are
+  terminal, and otherwise runs the shots itself (compiled code, branching shots at
+  mid-circuit measurements and resets).
 - qdk runs the rest: `switch`, subroutines, `end`, `output` declarations, classical
   variables other than bits, classical assignments that are not measurements -- and whatever
   qiskit's importer cannot read (`aer_engine.UnreadableProgram`).

@@ -180,6 +180,54 @@ def test_never_finishing_job_times_out_and_is_cancelled_at_the_provider(
     assert cancelled(standin) == [job_id]
 
 
+# Corpus programs (tests/support/circuit_corpus.py) each target's profile runs: the Base
+# profile (IonQ, Rigetti) takes no mid-circuit measurement; Quantinuum's Adaptive_RI does.
+CORPUS_SHOTS = 400
+UNCONDITIONAL = (
+    "mqt ghz 3 indep qasm2",
+    "mqt qft 3 native qasm2",  # native OpenQASM 3 names hardware qubits: refused
+    "mqt wstate 3 indep qasm3",
+    "library quantum_volume 3 ibm qasm2",
+)
+ON_TARGET = {
+    "ionq.simulator": UNCONDITIONAL,
+    "rigetti.sim.qvm": UNCONDITIONAL,
+    "quantinuum.sim.h2-1e": (
+        *UNCONDITIONAL,
+        "mqt iqpe 3 indep qasm3",
+        "mqt dynamic_qft 3 indep qasm3",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, str]:
+    from circuit_corpus import programs
+
+    families = ("ghz", "qft", "wstate", "iqpe", "dynamic_qft")
+    return {program.name: program.source for program in programs((3,), families)}
+
+
+@pytest.mark.parametrize(
+    ("target", "name"), [(target, name) for target, names in ON_TARGET.items() for name in names]
+)
+def test_a_corpus_programs_counts_on_the_remote_target_agree_with_local_ones(
+    remote: Api, corpus: dict[str, str], target: str, name: str
+) -> None:
+    from circuit_corpus import agree
+
+    ids = [
+        remote.submit_ok(circuit(where, corpus[name], CORPUS_SHOTS))
+        for where in (target, "local.simulator")
+    ]
+    for job_id in ids:
+        assert remote.wait_for(job_id, timeout=60)["status"] == "succeeded"
+    far, local = (remote.result(job_id).json()["result"]["counts"] for job_id in ids)
+    assert sum(far.values()) == CORPUS_SHOTS
+    agrees, p_value = agree(far, local)
+    assert agrees, (p_value, far, local)
+
+
 def test_program_the_targets_profile_cannot_run_is_a_400_before_anything_is_stored(
     remote: Api, standin: QuantumStandIn
 ) -> None:
