@@ -46,6 +46,7 @@ from .kinds import KINDS, InvalidJob, JobKind, batch_fields, kind_named
 from .kinds.fields import ENVELOPE
 from .problems import ApiError, invalid_request
 from .quotas import quotas
+from .solvers.batch_programs import check_batch_profile
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
 from .solvers.program_text import ProgramError
 from .solvers.qir import check_profile
@@ -124,12 +125,6 @@ def parse_job_request(body: dict[str, Any]) -> JobRequest:
             raise InvalidJob(f"'tags' must be a list of {TAGS_RULE}.", pointer="/tags")
         webhook, webhook_events = parse_webhook(body)
         problem = batch_fields.validate(kind, {k: v for k, v in body.items() if k not in ENVELOPE})
-        if batch_fields.is_batch_input(problem) and not target.startswith("local."):
-            raise InvalidJob(
-                f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
-                " items and parameters to a local target, or submit one job per item.",
-                pointer="/items" if "items" in body else "/parameters",
-            )
     except InvalidJob as error:
         raise invalid_request(error.detail, error.pointer, error.status) from None
     return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
@@ -179,10 +174,9 @@ async def _check_remote(
             " qjobs with a local stand-in of Azure Quantum: QJOBS_QUANTUM_STANDIN=1 scripts/start",
             "/target",
         )
+    check = check_batch_profile if batch_fields.is_batch_input(request.problem) else check_profile
     try:
-        await _checking(
-            owner, check_profile, request.kind.name, request.problem, target.provider.profile
-        )
+        await _checking(owner, check, request.kind.name, request.problem, target.provider.profile)
     except ProgramError as error:
         raise invalid_request(
             f"{target.name} cannot run this program (QIR profile {target.provider.profile}):"
