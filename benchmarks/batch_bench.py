@@ -10,10 +10,10 @@ first submit -> last result time, their ratio, and the batch's POST -> 202 time.
 `ionq.simulator` runs on the Azure Quantum stand-in (devhost/quantum_standin), its jobs
 done as soon as they ran; its host polls at most every --poll-max seconds (a real provider's
 queue would set the pace instead), and a batch keeps QJOBS_BATCH_PARALLELISM (8) provider
-jobs in flight while the separate jobs are all in flight at once.
+jobs in flight (--parallelism) while the separate jobs are all in flight at once.
 
     python benchmarks/batch_bench.py [--bindings 200] [--shots 100] [--rounds 3]
-        [--targets local.simulator,ionq.simulator] [--poll-max 1]
+        [--targets local.simulator,ionq.simulator] [--poll-max 1] [--parallelism 8]
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def run_target(target: str, args: argparse.Namespace, thetas: list[float]) -> No
         "QJOBS_API_KEYS": api_keys({"bench": KEY}),
         "QJOBS_MAX_JOBS_IN_FLIGHT": str(args.bindings * 2),
         "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": str(args.bindings * args.rounds * 4),
+        "QJOBS_BATCH_PARALLELISM": str(args.parallelism),
     }
     batch, accepted, separate = [], [], []
     with (
@@ -126,7 +127,7 @@ def run_target(target: str, args: argparse.Namespace, thetas: list[float]) -> No
     ratios = [s / b for s, b in zip(separate, batch, strict=True)]
     print(
         f"{args.bindings}-binding sweep on {target}, {args.shots} shots each,"
-        f" {args.rounds} rounds (median [range])"
+        f" batch parallelism {args.parallelism}, {args.rounds} rounds (median [range])"
     )
     print(f"batch submit -> result:        {summary(batch)} s")
     print(f"{args.bindings} separate jobs -> results: {summary(separate)} s")
@@ -142,6 +143,7 @@ def main() -> int:
     parser.add_argument("--submitters", type=int, default=16)
     parser.add_argument("--targets", default="local.simulator,ionq.simulator")
     parser.add_argument("--poll-max", type=float, default=1.0)
+    parser.add_argument("--parallelism", type=int, default=8, help="QJOBS_BATCH_PARALLELISM")
     args = parser.parse_args()
     thetas = [math.pi * k / max(args.bindings - 1, 1) for k in range(args.bindings)]
     for target in args.targets.split(","):

@@ -111,6 +111,7 @@ class RemoteBatch:
         """Poll the items in flight, then start the next ones; the batch's status."""
         state = self._read(job_id)
         items = state["items"]
+        before = json.dumps(items)
         in_flight = [i for i, item in enumerate(items) if item["at"] == _SUBMITTED]
         with ThreadPoolExecutor(max(1, len(in_flight))) as pool:
             polled = list(pool.map(lambda i: self._poll_item(job_id, state, i), in_flight))
@@ -120,7 +121,8 @@ class RemoteBatch:
             self._stop(job_id, state, "The batch was aborted before this item ran.")
         else:
             self._start_next(job_id, state)
-        self._write(job_id, state)
+        if json.dumps(items) != before:  # most rounds of a queued batch change nothing
+            self._write(job_id, state)
         return _status(state)
 
     def _stopping(self, state: dict[str, Any]) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from api_testkit import KEYS, Api, api_env, start_api_host
+from devhost_testkit import http
 
 from devhost.azurite import Azurite
 from devhost.quantum_standin import QuantumStandIn
@@ -57,13 +58,15 @@ def fresh_standin(standin: QuantumStandIn) -> None:
     standin.reset()
 
 
-def remote_host(standin: QuantumStandIn, azurite: Azurite, tmp: Path, container: str) -> Api:
+def remote_host(
+    standin: QuantumStandIn, azurite: Azurite, tmp: Path, container: str, **settings: str
+) -> Api:
+    polling = {"QJOBS_POLL_FIRST_SECONDS": "0.1", "QJOBS_POLL_MAX_SECONDS": "0.5"}
     env = api_env(
         azurite.connection_string,
         QJOBS_WORKSPACE_CONNECTION_STRING=standin.connection_string,
         QJOBS_BLOB_CONTAINER=container,
-        QJOBS_POLL_FIRST_SECONDS="0.1",
-        QJOBS_POLL_MAX_SECONDS="0.5",
+        **{**polling, **settings},
         **standin.env(),
     )
     return Api(start_api_host(tmp, env), KEYS["alice"])
@@ -222,6 +225,48 @@ def test_a_host_killed_during_a_remote_batch_ends_every_item_with_one_provider_j
 
         assert status["status"] == "succeeded", status
         assert all(item["counts"] == {"01": 20} for item in items)
+        assert created(standin) == item_ids(job_id, count)
+    finally:
+        api.host.stop()
+
+
+def orchestration(api: Api, job_id: str) -> tuple[int, int]:
+    """The length of the job's orchestration history (this episode's) and its poll round."""
+    url = f"{api.host.webhook_url}instances/{job_id}?showHistory=true"
+    answer = http("GET", url, headers=api.host.key_headers).json()
+    custom = answer.get("customStatus") or {}
+    return len(answer.get("historyEvents") or []), custom.get("round", 0)
+
+
+def test_a_batch_polled_over_several_episodes_keeps_each_episodes_history_small(
+    standin: QuantumStandIn, azurite: Azurite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    api = remote_host(
+        standin,
+        azurite,
+        tmp_path_factory.mktemp("eager"),
+        "qjobs-rbatch-eager",
+        QJOBS_POLL_FIRST_SECONDS="0.01",
+        QJOBS_POLL_MAX_SECONDS="0.01",
+    )
+    try:
+        standin.configure(queue_seconds=60)
+        count = 3 * PARALLELISM
+        job_id = api.submit_ok(batch([program("x q[0];")] * count))
+        longest, rounds = 0, 0
+        deadline = time.monotonic() + 120
+        while rounds <= 60:
+            assert time.monotonic() < deadline, rounds
+            length, rounds = orchestration(api, job_id)
+            longest = max(longest, length)
+            time.sleep(0.1)
+        standin.configure(queue_seconds=0)
+        api.wait_for(job_id, timeout=120)
+
+        assert api.status(job_id).json()["items"]["succeeded"] == count
+        # The items' states are in the workspace's storage, not in the history: an episode
+        # is ROUNDS_PER_EPISODE (50) rounds, a timer and a poll each, whatever the item count.
+        assert 0 < longest <= 4 * 50 + 30
         assert created(standin) == item_ids(job_id, count)
     finally:
         api.host.stop()
