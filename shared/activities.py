@@ -59,6 +59,11 @@ async def _restore_record(
     return problem
 
 
+async def _target_of(spec: JobSpec) -> Target:
+    """The job's target (a remote batch's fans its items out to provider jobs)."""
+    return await target_named(spec.target, batch=spec.items is not None)
+
+
 async def _record_state(spec: JobSpec, state: JobState, starter: str | None) -> None:
     if not await job_store().set_record_state(spec, state):
         await _restore_record(spec, starter, state)
@@ -103,7 +108,7 @@ async def submit_target_job(work: dict[str, Any], starter: str | None = None) ->
     spec = JobSpec.from_json(work["spec"])
     began = time.monotonic()
     try:
-        target = await target_named(spec.target)
+        target = await _target_of(spec)
         target_job_id = await _submit(spec, target, starter)
     except TargetRejected as rejected:
         log_job_event("target_rejected", spec, logging.WARNING, error=rejected.error.code)
@@ -139,7 +144,7 @@ async def _poll(work: dict[str, Any], starter: str | None) -> dict[str, Any]:
     spec = JobSpec.from_json(work["spec"])
     target_job_id = work["target_job_id"]
     try:
-        target = await target_named(spec.target)
+        target = await _target_of(spec)
         _announce_when_done(work, target, starter)
         status = await asyncio.to_thread(target.status, target_job_id)
     except TargetUnreachable as error:
@@ -159,7 +164,7 @@ async def cancel_target_job(work: dict[str, Any]) -> dict[str, Any]:
     """Ask the target to cancel, then report its state (a provider confirms later)."""
     spec = JobSpec.from_json(work["spec"])
     try:
-        target = await target_named(spec.target)
+        target = await _target_of(spec)
         await asyncio.to_thread(target.cancel, work["target_job_id"])
     except TargetRejected as rejected:
         log_job_event("provider_error", spec, logging.WARNING, step="cancel", error=str(rejected))
@@ -186,10 +191,10 @@ async def finish_job(work: dict[str, Any], starter: str | None = None) -> dict[s
             lifecycle = await _batch_outcome(spec, lifecycle, work["target_job_id"])
         except TargetJobLost:
             log_job_event("target_lost", spec, logging.WARNING, step="output")
-            await _submit(spec, await target_named(spec.target), starter)
+            await _submit(spec, await _target_of(spec), starter)
             return {"resubmitted": True}
     elif lifecycle.state is JobState.SUCCEEDED:
-        target = await target_named(spec.target)
+        target = await _target_of(spec)
         try:
             output = await asyncio.to_thread(target.output, work["target_job_id"])
         except TargetJobLost:
@@ -221,7 +226,7 @@ async def _batch_outcome(
     assert spec.items is not None
     output = None
     if target_job_id is not None:
-        target = await target_named(spec.target)
+        target = await _target_of(spec)
         # A cancelled local batch is still stopping: its output comes when its worker ends.
         await target.settle(target_job_id, _BATCH_STOP_SECONDS)
         try:

@@ -74,6 +74,8 @@ class Settings:
     compile_memory_mb: int
     compile_wait_seconds: float
     max_batch_items: int = 1000
+    # A batch on an Azure Quantum target keeps at most this many provider jobs in flight.
+    batch_parallelism: int = 8
     # QJOBS_PRICING: a JSON file path or JSON text; empty for the shipped table (pricing.json).
     pricing: str = ""
 
@@ -248,6 +250,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             env, "QJOBS_WEBHOOK_RETRY_FOR_SECONDS", 86400, 1, 7 * 86400
         ),
         max_batch_items=int(number_setting(env, "QJOBS_MAX_BATCH_ITEMS", 1000, 1, 100_000)),
+        batch_parallelism=int(number_setting(env, "QJOBS_BATCH_PARALLELISM", 8, 1, 64)),
         pricing=env.get("QJOBS_PRICING", "").strip(),
         compile_workers=int(number_setting(env, "QJOBS_COMPILE_WORKERS", min(cpus, 4), 1, 64)),
         compile_seconds=number_setting(env, "QJOBS_COMPILE_SECONDS", 10, 0.1, 600),

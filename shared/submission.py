@@ -46,6 +46,7 @@ from .kinds import KINDS, InvalidJob, JobKind, batch_fields, kind_named
 from .kinds.fields import ENVELOPE, Problems
 from .problems import ApiError, invalid_request
 from .quotas import quotas
+from .solvers.batch_programs import check_batch_profile
 from .solvers.compile_pool import MAX_WAITING, on_behalf_of
 from .solvers.profile_words import blockers
 from .solvers.program_text import ProgramError
@@ -148,12 +149,6 @@ def _job_request(body: dict[str, Any]) -> JobRequest:
             )
     problems.raise_any()
     assert kind is not None and tags is not None  # else problems were raised
-    if batch_fields.is_batch_input(problem) and not target.startswith("local."):
-        raise InvalidJob(
-            f"Target {target} runs on Azure Quantum, where batches are not offered yet: give"
-            " items and parameters to a local target, or submit one job per item.",
-            pointer="/items" if "items" in body else "/parameters",
-        )
     return JobRequest(kind, name, target, problem, tags, webhook, webhook_events)
 
 
@@ -203,7 +198,7 @@ async def _check_remote(
         )
     profile = target.provider.profile
     try:
-        await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+        await _checking(owner, _profile_check(request), request.kind.name, request.problem, profile)
     except ProfileError as error:
         able = await _targets_that_can_run(request, owner, profile)
         raise invalid_request(
@@ -218,6 +213,11 @@ async def _check_remote(
         ) from None
 
 
+def _profile_check(request: JobRequest) -> Callable[[str, dict[str, Any], str], None]:
+    """How a request's programs are checked against a QIR profile (a batch's: each one)."""
+    return check_batch_profile if batch_fields.is_batch_input(request.problem) else check_profile
+
+
 async def _targets_that_can_run(request: JobRequest, owner: str, refused: str) -> list[str]:
     """The offered remote targets whose profile compiles the program (each other profile is
     tried once), then the kind's local ones, which run every program."""
@@ -227,7 +227,8 @@ async def _targets_that_can_run(request: JobRequest, owner: str, refused: str) -
         profile = remote.provider.profile
         if profile not in verdicts:
             try:
-                await _checking(owner, check_profile, request.kind.name, request.problem, profile)
+                check = _profile_check(request)
+                await _checking(owner, check, request.kind.name, request.problem, profile)
                 verdicts[profile] = True
             except ProgramError:
                 verdicts[profile] = False

@@ -13,14 +13,15 @@ class Knobs:
     """`queue_seconds` a job stays Waiting, `execution_seconds` it stays Executing after its
     program ran; `transient_error_rate` of all calls (workspace and blob) get 429/503 with
     Retry-After: 0 instead of an answer; `never_finish` keeps jobs Executing; `fail_jobs`
-    fails them as a provider would (InvalidInputData); `seed` seeds the fault RNG and the
-    simulator."""
+    fails them as a provider would (InvalidInputData), `fail_job_ids` only the jobs with these
+    ids; `seed` seeds the fault RNG and the simulator."""
 
     queue_seconds: float = 0.0
     execution_seconds: float = 0.0
     transient_error_rate: float = 0.0
     never_finish: bool = False
     fail_jobs: bool = False
+    fail_job_ids: tuple[str, ...] = ()
     seed: int = 0
 
     def replace(self, changes: Mapping[str, Any]) -> Knobs:
@@ -38,6 +39,10 @@ def _checked(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false")
         return value
+    if name == "fail_job_ids":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("fail_job_ids must be a list of job ids")
+        return tuple(value)
     if name == "seed":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("seed must be an integer")

@@ -74,9 +74,10 @@ def offered_remote_targets() -> dict[str, RemoteTarget]:
     return remote_targets()
 
 
-async def target_named(name: str) -> Target:
-    """The target called `name`; KeyError for a name no kind offers, TargetRejected for a
-    remote target while no Azure Quantum workspace is configured."""
+async def target_named(name: str, batch: bool = False) -> Target:
+    """The target called `name` (for a `batch` job's items, on a remote target); KeyError for
+    a name no kind offers, TargetRejected for a remote target while no Azure Quantum
+    workspace is configured."""
     if name.startswith("local."):
         from .local import local_target
 
@@ -90,4 +91,9 @@ async def target_named(name: str) -> Target:
         raise TargetRejected(
             JobError("target_unavailable", f"No Azure Quantum workspace is configured for {name}.")
         )
-    return AzureQuantumTarget(info, coordinates)
+    target = AzureQuantumTarget(info, coordinates)
+    if batch:
+        from .remote_batch import RemoteBatch
+
+        return RemoteBatch(target)
+    return target

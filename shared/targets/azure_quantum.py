@@ -34,7 +34,7 @@ from ..jobs import JobError, JobState
 from ..solvers.compile_pool import CompilePoolBusy, on_behalf_of
 from ..solvers.program_text import ProgramError
 from ..solvers.provider_results import counts_from_results_v2
-from ..solvers.qir import compile_to_qir
+from ..solvers.qir import QirProgram, compile_to_qir
 from ..workspace import WorkspaceCoordinates
 from . import TargetJobLost, TargetRejected, TargetStatus, TargetUnreachable
 from .catalog import INPUT_FORMAT, OUTPUT_FORMAT, RemoteTarget
@@ -145,19 +145,28 @@ class AzureQuantumTarget:
     def submit(self, job_id: str, kind: str, problem: dict[str, Any], owner: str) -> str:
         """Compile and submit the job (`owner` waits its fair turn for a compile worker; the
         provider queues by workspace, not by qjobs client)."""
+        self.create(job_id, self.compiled(kind, problem, owner), problem["shots"])
+        return job_id
+
+    def compiled(self, kind: str, problem: dict[str, Any], owner: str) -> QirProgram:
+        """The program as QIR for this target's profile (TargetRejected if it cannot run)."""
         try:
             with on_behalf_of(owner):
-                program = compile_to_qir(kind, problem, self.info.provider.profile)
+                return compile_to_qir(kind, problem, self.info.provider.profile)
         except ProgramError as error:
             raise TargetRejected(
                 JobError("invalid_program", f"{self.name} cannot run the program: {error}")
             ) from None
         except CompilePoolBusy as error:
             raise TargetUnreachable(f"{self.name}: compiling: {error}") from error
+
+    def create(self, job_id: str, program: QirProgram, shots: int) -> None:
+        """Create provider job `job_id`; one that exists already (an earlier attempt created
+        it) is that job."""
         params = {
             "entryPoint": program.entry_point,
             "arguments": program.arguments,
-            "shots": problem["shots"],
+            "shots": shots,
             "target_profile": self.info.provider.profile,
         }
 
@@ -195,7 +204,31 @@ class AzureQuantumTarget:
             cause = error.__cause__
             if getattr(cause, "status_code", None) != 409:
                 raise
-        return job_id
+
+    def read_blob(self, job_id: str, name: str) -> bytes | None:
+        """Blob `name` of job `job_id`'s container in the workspace's storage, or None."""
+
+        def download() -> bytes | None:
+            blob = self._container(job_id).get_blob_client(name)
+            try:
+                return blob.download_blob().readall()
+            except ResourceNotFoundError:
+                return None
+
+        return _call(self.name, "read the state of", download)
+
+    def write_blob(self, job_id: str, name: str, data: bytes) -> None:
+        """Write blob `name` of job `job_id`'s container in the workspace's storage."""
+
+        def upload() -> None:
+            blob = self._container(job_id).get_blob_client(name)
+            blob.upload_blob(data, overwrite=True)
+
+        _call(self.name, "record the state of", upload)
+
+    def _container(self, job_id: str) -> ContainerClient:
+        container_uri = self._workspace.get_container_uri(job_id=job_id)
+        return ContainerClient.from_container_url(container_uri, retry_policy=_blob_retry())
 
     async def settle(self, target_job_id: str, seconds: float) -> None:
         """A provider job is never done this quickly: the orchestrator's timers wait."""

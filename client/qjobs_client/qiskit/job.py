@@ -53,9 +53,8 @@ def experiment(circuit: QuantumCircuit, counts: dict[str, int], shots: int) -> E
 
 
 class QJobsJob(JobV1):
-    """The circuits of one `backend.run` call. `job_id()` is the qjobs job id (several circuits
-    on a local target are one batch job; on an Azure Quantum target one job each, their ids
-    joined by commas); `qjobs_ids` lists them."""
+    """The circuits of one `backend.run` call: one qjobs job (several circuits are one batch
+    job), whose id is `job_id()`; `qjobs_ids` lists it."""
 
     def __init__(
         self,

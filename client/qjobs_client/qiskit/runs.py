@@ -1,9 +1,9 @@
 """How a list of circuits becomes qjobs jobs, and their counts come back.
 
-On a local target a list of circuits is one batch job (its `items` are the circuits, its
-result's `items` their counts, in order): one compile-and-orchestrate for the whole list.
-Azure Quantum targets take no batches, so there each circuit is a `circuit` job of its own.
-The backend, its Qiskit job and the sampler only use this interface.
+A list of circuits is one batch job (its `items` are the circuits, its result's `items`
+their counts, in order): one submission and one orchestration for the whole list, on local
+and Azure Quantum targets alike; a single circuit is a `circuit` job of its own. The backend,
+its Qiskit job and the sampler only use this interface.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from typing import Any
 from ..errors import Conflict
 from ..sync_client import Client, Job
 
-LOCAL_PREFIX = "local."  # the targets that take batches
-
 
 class CircuitRuns:
-    """The qjobs jobs running a list of OpenQASM programs, in the list's order: one job per
-    program, or one batch job of `batch_size` items."""
+    """The qjobs job(s) running a list of OpenQASM programs, in the list's order: one job for
+    a single program, one batch job of `batch_size` items for several."""
 
     def __init__(self, jobs: Sequence[Job], batch_size: int | None = None) -> None:
         self.jobs = list(jobs)
@@ -40,7 +38,7 @@ class CircuitRuns:
         fields: dict[str, Any] = {"shots": shots}
         if seed is not None:
             fields["seed"] = seed
-        if len(programs) > 1 and target.startswith(LOCAL_PREFIX):
+        if len(programs) > 1:
             items = [{"source": source} for _, source in programs]
             name = f"{programs[0][0]} and {len(programs) - 1} more"[:200]
             batch = client.submit("circuit", target=target, name=name, items=items, **fields)
