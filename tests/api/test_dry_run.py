@@ -104,8 +104,15 @@ def test_a_dry_run_on_a_simulator_costs_nothing(remote: Api) -> None:
     assert totals["cost"] == {"amount": 0, "currency": "USD"}
 
 
-def test_items_on_a_remote_target_are_refused_with_a_400(remote: Api) -> None:
-    job = {"kind": "circuit", "target": "ionq.simulator", "source": BELL, "items": [{}]}
-    answer = remote.submit(job)
-    assert answer.status == 400
-    assert answer.json()["errors"][0]["pointer"] == "/items"
+def test_a_dry_run_of_a_batch_on_an_ionq_qpu_prices_each_item_as_its_own_job(
+    remote: Api,
+) -> None:
+    job = {"kind": "circuit", "target": "ionq.qpu.aria-1", "source": BELL}
+    job["items"] = [{"shots": 100}, {"shots": 1000}]
+    answer = dry_run(remote, job)
+    assert answer.status == 200, answer.text
+    assert answer.json()["items"] == 2
+    estimate = answer.json()["estimate"]
+    amounts = [item["cost"]["amount"] for item in estimate["items"]]
+    assert all(amount >= 97.5 for amount in amounts)  # each item is a provider job
+    assert estimate["totals"]["cost"]["amount"] == pytest.approx(sum(amounts))
