@@ -50,9 +50,7 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
         except qasm.ProgramError as error:
             raise fields.invalid(("source",), f"cannot be estimated: {error}") from None
     else:
-        entry = fields.entry_field(body)
-    if entry is None:
-        entry = qsharp_program.default_entry(source)
+        entry = fields.entry_field(body) or qsharp_program.default_entry(source)
         try:
             compiled(qsharp_program.check, source, entry)
         except qsharp_program.EntryError as error:
