@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 from ..config import settings
 from ..processes.fair_queue import FairQueue
+from ..processes.resident import resident_bytes
 from .compile_worker import serve
 from .program_text import ProgramError
 
@@ -54,7 +55,6 @@ _STARTUP_SECONDS = 120.0  # a worker that is not warm by then is started afresh
 _RESTART_PAUSE_SECONDS = 1.0
 _CHECK_SECONDS = 0.05  # how often a compiling worker's CPU time and memory are read
 GIVE_UP_FACTOR = 3  # a compile still short of its CPU time limit after 3 x that is given up
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _SPAWN = multiprocessing.get_context("spawn")
 _client: contextvars.ContextVar[str] = contextvars.ContextVar("qjobs_compile_client", default="")
@@ -173,11 +173,7 @@ class _Worker:
 
     def _resident_bytes(self) -> int:
         """The worker's resident memory (0 once it is gone)."""
-        try:
-            with open(f"/proc/{self.pid}/statm", encoding="ascii") as statm:
-                return int(statm.read().split()[1]) * _PAGE_BYTES
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            return 0
+        return resident_bytes(self.pid)
 
     def _ending(self) -> str:
         code = self._process.exitcode

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ..processes.lifeline import die_with_parent
+from ..processes.resident import resident_bytes
 
 _SPAWN = multiprocessing.get_context("spawn")
 # The kernel ties a child's parent-death signal (lifeline.die_with_parent) to the thread that
@@ -36,7 +37,6 @@ _STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qjobs-worker-st
 # allowed, and the host must keep answering requests and moving orchestrations meanwhile
 # (with the cores full, another client's seed job took 5-20 s instead of under a second).
 WORKER_NICENESS = 10
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 # What a signal that ended a worker most likely means, for the job's error.
 _SIGNAL_MEANING = {
@@ -141,11 +141,7 @@ class WorkerProcess:
 
     def memory_mb(self) -> float:
         """The process's resident memory in MB (0 once it has ended)."""
-        try:
-            with open(f"/proc/{self._process.pid}/statm", encoding="ascii") as statm:
-                return int(statm.read().split()[1]) * _PAGE_BYTES / 2**20
-        except (OSError, IndexError, ValueError):
-            return 0.0
+        return resident_bytes(self._process.pid) / 2**20
 
     def kill(self) -> None:
         self._process.kill()
