@@ -711,7 +711,10 @@ function itemRow(item, swept) {
   cells.push(status);
   if (item.status !== "succeeded") {
     index.textContent = item.index;
-    cells.push(el("td", item.error ? item.error.message : "—", "item-error"));
+    // An error's first line; the whole of it (a program's trace, say) on hover.
+    const message = el("td", item.error.message.split("\n")[0], "item-error");
+    message.title = item.error.message;
+    cells.push(message);
     row.append(...cells);
     return row;
   }
