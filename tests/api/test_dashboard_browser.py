@@ -437,13 +437,15 @@ def test_a_running_batch_shows_its_progress_in_the_list_and_the_panel(page: Any,
 
 
 def test_a_finished_batch_lists_its_items_and_opens_one_items_histogram(
-    page: Any, api: Api
+    browser: Any, api_host: DevHost, api: Api
 ) -> None:
     name = f"batch-{uuid.uuid4().hex[:8]}"
     items = [{"source": BELL}, {"source": FAILS_WHEN_RUN}, {"source": ONE_BIT}]
     job = {"kind": "circuit", "shots": 50, "items": items, "on_item_failure": "continue"}
     job_id = api.submit_ok({**job, "name": name})
     assert api.wait_for(job_id, timeout=120)["status"] == "succeeded"
+    page = open_page(browser, api_host, DESKTOP, axe=True)
+    sign_in(page)
     page.locator("#jobs tbody tr", has_text=name).click(timeout=WAIT_MS)
 
     expect(page.locator("#detail-progress")).to_have_text("3 / 3 done, 1 failed", timeout=WAIT_MS)
@@ -465,7 +467,9 @@ def test_a_finished_batch_lists_its_items_and_opens_one_items_histogram(
     )
     expect(rows.nth(0).locator("button")).to_have_attribute("aria-expanded", "true")
     shoot(page, "batch")
+    assert axe_violations(page) == []
     assert page.problems == []
+    page.context.close()
 
 
 def test_a_sweeps_item_table_shows_its_parameters_a_hundred_rows_at_a_time(
