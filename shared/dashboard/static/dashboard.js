@@ -9,6 +9,7 @@ const API = location.pathname.replace(/\/dashboard(\/(index\.html)?)?$/, "");
 const LIST_REFRESH_MS = 2000;
 const DETAIL_REFRESH_MS = 1000;
 const PAGE_SIZE = 25;
+const ITEM_ROWS = 100; // a batch's item table shows this many rows at a time
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
 const PROGRAM_KINDS = new Set(["circuit", "qsharp"]);
 const FILTERS = ["status", "target", "name", "tag"];
@@ -31,6 +32,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   jobs: [], next: null, pages: 1, selected: null, targets: [], listTimer: 0, detailTimer: 0,
   aborter: new AbortController(), cancelRequested: new Set(),
+  // A running batch's item counters by job id; the ids of running programs that are no batch.
+  progress: new Map(), notBatches: new Set(),
 };
 
 function apiKey() {
@@ -169,6 +172,8 @@ function signOut(why) {
   clearTimeout(state.detailTimer);
   Object.assign(state, { jobs: [], next: null, pages: 1, selected: null });
   state.cancelRequested.clear();
+  state.progress.clear();
+  state.notBatches.clear();
   $("jobs").tBodies[0].replaceChildren();
   $("detail").hidden = true;
   $("detail-input").textContent = "";
@@ -360,6 +365,7 @@ async function refreshList() {
     }
     state.jobs = jobs;
     state.next = page.links ? page.links.next : null;
+    await loadProgress();
     renderList();
     $("refreshed").textContent = "updated " + new Date().toLocaleTimeString();
   } catch (error) {
@@ -367,6 +373,31 @@ async function refreshList() {
   }
   showLive();
   if (live()) state.listTimer = setTimeout(refreshList, LIST_REFRESH_MS);
+}
+
+/** The list carries no item counters: a running program's status says whether it is a
+ * batch and how far it got (a program found to be no batch is not asked again). */
+async function loadProgress() {
+  const running = state.jobs.filter((job) => PROGRAM_KINDS.has(job.kind) && !FINAL.has(job.status) &&
+    !state.notBatches.has(job.id));
+  const statuses = await Promise.all(running.map((job) =>
+    call("GET", "jobs/" + job.id + "/status").catch(() => null)));
+  for (const status of statuses.filter(Boolean)) noteProgress(status);
+}
+
+function noteProgress(status) {
+  if (!status.items) state.notBatches.add(status.id);
+  else if (FINAL.has(status.status)) state.progress.delete(status.id);
+  else state.progress.set(status.id, status.items);
+}
+
+/** "7 / 20 done, 1 failed, 2 cancelled" */
+function progressText(items) {
+  const done = items.succeeded + items.failed + items.cancelled;
+  const text = [done + " / " + items.total + " done"];
+  if (items.failed) text.push(items.failed + " failed");
+  if (items.cancelled) text.push(items.cancelled + " cancelled");
+  return text.join(", ");
 }
 
 async function moreJobs() {
@@ -407,6 +438,8 @@ function renderList() {
     id.append(el("span", job.id.slice(0, 8) + "…", "id"), copyButton(job.id, "job id"));
     const status = el("td");
     status.append(statusBadge(job.id, job.status));
+    const progress = !FINAL.has(job.status) && state.progress.get(job.id);
+    if (progress) status.append(" ", el("span", progressText(progress), "progress"));
     const tags = el("td", null, "wide-only");
     for (const tag of job.tags || []) {
       const chip = el("button", tag, "tag");
@@ -481,6 +514,7 @@ async function showJob(id) {
   $("detail-title").textContent = "Job " + id.slice(0, 12) + "…";
   $("detail-title").focus();
   $("detail-status").replaceChildren();
+  $("detail-progress").textContent = "";
   $("detail-times").replaceChildren();
   $("detail-error").hidden = true;
   $("detail-result").replaceChildren(el("p", "Loading…", "hint"));
@@ -515,16 +549,31 @@ async function refreshDetail(id) {
     return;
   }
   if (state.selected !== id) return;
+  noteProgress(status);
   renderStatus(status);
   if (status.status === "succeeded") {
     const document = await call("GET", status.links.result);
     if (state.selected === id) renderResult(status.kind, document.result);
+  } else if (status.items && FINAL.has(status.status)) {
+    const items = await endedItems(id);
+    if (state.selected === id && items) $("detail-result").append(itemTable(items));
   } else if (!FINAL.has(status.status)) {
     if (live()) state.detailTimer = setTimeout(() => refreshDetail(id), DETAIL_REFRESH_MS);
     return;
   }
   const listed = state.jobs.find((job) => job.id === id);
   if (listed && listed.status !== status.status) refreshList();
+}
+
+/** A failed or cancelled batch's items: its result's 409 carries them. */
+async function endedItems(id) {
+  try {
+    return (await call("GET", "jobs/" + id + "/result")).result.items;
+  } catch (error) {
+    if (error.body && Array.isArray(error.body.items)) return error.body.items;
+    if (shown(error)) say(error.message);
+    return null;
+  }
 }
 
 function seconds(from, to) {
@@ -535,6 +584,7 @@ function renderStatus(status) {
   $("detail-title").textContent = (status.name ? status.name + " · " : "") + status.kind +
     " on " + status.target;
   $("detail-status").replaceChildren(statusBadge(status.id, status.status));
+  $("detail-progress").textContent = status.items ? progressText(status.items) : "";
   const id = el("span", status.id, "id");
   const idCell = el("span");
   idCell.append(id, copyButton(status.id, "job id"));
@@ -592,7 +642,9 @@ function resubmit() {
 
 function renderResult(kind, result) {
   const box = $("detail-result");
-  if (kind === "circuit" || kind === "qsharp") {
+  if (result.items) {
+    box.replaceChildren(itemTable(result.items));
+  } else if (kind === "circuit" || kind === "qsharp") {
     box.replaceChildren(histogram(result.counts), el("p", result.shots + " shots", "hint"));
   } else if (kind === "number_partitioning") {
     box.replaceChildren(
@@ -617,6 +669,79 @@ function renderResult(kind, result) {
   } else {
     box.replaceChildren(el("pre", JSON.stringify(result, null, 2)));
   }
+}
+
+/** A batch's items, a row each (the first ITEM_ROWS, then more on demand); a succeeded
+ * item's row opens its histogram below it. */
+function itemTable(items) {
+  const swept = items.some((item) => item.parameters);
+  const table = el("table", null, "items");
+  const head = el("tr");
+  for (const title of ["item", ...(swept ? ["parameters"] : []), "status", "outcome"]) {
+    const cell = el("th", title);
+    cell.scope = "col";
+    head.append(cell);
+  }
+  table.createTHead().append(head);
+  const body = table.createTBody();
+  const more = el("button", null, "quiet");
+  more.type = "button";
+  const wrapper = el("div", null, "item-table");
+  wrapper.append(table, more);
+  const showMore = () => {
+    const listed = body.querySelectorAll("tr.item").length;
+    body.append(...items.slice(listed, listed + ITEM_ROWS).map((item) => itemRow(item, swept)));
+    const left = items.length - listed - ITEM_ROWS;
+    more.hidden = left <= 0;
+    more.textContent = "Show " + Math.min(left, ITEM_ROWS) + " more (of " + items.length + " items)";
+  };
+  more.addEventListener("click", showMore);
+  showMore();
+  return wrapper;
+}
+
+function itemRow(item, swept) {
+  const row = el("tr", null, "item");
+  const index = el("th", null);
+  index.scope = "row";
+  const cells = [index];
+  if (swept) cells.push(el("td", item.parameters ? JSON.stringify(item.parameters) : "—"));
+  const status = el("td");
+  status.append(el("span", item.status, "status " + item.status));
+  cells.push(status);
+  if (item.status !== "succeeded") {
+    index.textContent = item.index;
+    // An error's first line; the whole of it (a program's trace, say) on hover.
+    const message = el("td", item.error.message.split("\n")[0], "item-error");
+    message.title = item.error.message;
+    cells.push(message);
+    row.append(...cells);
+    return row;
+  }
+  const [top, count] = Object.entries(item.counts).reduce((a, b) => (b[1] > a[1] ? b : a));
+  cells.push(el("td", top + " (" + count + " of " + item.shots + ")"));
+  const toggle = el("button", item.index, "quiet item-toggle");
+  toggle.type = "button";
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.title = "show item " + item.index + "'s histogram";
+  index.append(toggle);
+  row.append(...cells);
+  row.classList.add("openable");
+  row.addEventListener("click", () => {
+    const open = row.nextElementSibling && row.nextElementSibling.classList.contains("item-detail");
+    toggle.setAttribute("aria-expanded", String(!open));
+    if (open) {
+      row.nextElementSibling.remove();
+      return;
+    }
+    const detail = el("tr", null, "item-detail");
+    const cell = el("td");
+    cell.colSpan = cells.length;
+    cell.append(histogram(item.counts), el("p", item.shots + " shots", "hint"));
+    detail.append(cell);
+    row.after(detail);
+  });
+  return row;
 }
 
 function subset(label, weights, sum, className) {
