@@ -131,7 +131,27 @@ def test_a_large_body_does_not_stall_another_clients_request(alice: Api, bob: Ap
     assert max(busy) < 1.5
 
 
-def test_a_local_job_that_ends_raises_target_done_on_its_orchestration(alice: Api) -> None:
+@pytest.fixture(scope="module")
+def sparse_polling(azurite: Azurite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A host whose orchestrations poll after 0.05 s, 0.5 s, then every 5 s."""
+    env = api_env(
+        azurite.connection_string,
+        QJOBS_POLL_FIRST_SECONDS="0.05",
+        QJOBS_POLL_FACTOR="10",
+        QJOBS_POLL_MAX_SECONDS="5",
+    )
+    host = start_api_host(tmp_path_factory.mktemp("sparse-polling"), env)
+    yield Api(host, KEYS["alice"])
+    host.stop()
+
+
+def test_a_local_job_that_ends_raises_target_done_on_its_orchestration(
+    sparse_polling: Api,
+) -> None:
+    # The job outlasts its submission's first wait (0.05 s) and ends between polls 5 s apart,
+    # so its event, not a poll, ends the orchestration's wait (with polls 0.05 * 2^n s apart,
+    # a busy machine sometimes let a poll find the job final first).
+    alice = sparse_polling
     job = {"kind": "number_partitioning", "weights": hard_partition(60), "time_limit": 1}
     job_id = alice.submit_ok(job)
     alice.wait_for(job_id)
