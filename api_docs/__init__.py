@@ -5,21 +5,8 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 
-from shared.api_docs import SECURITY_HEADERS, docs_asset
-from shared.http import problem_response
-from shared.problems import ApiError
+from shared.api_docs import SITE
 
 
 def main(req: func.HttpRequest) -> func.HttpResponse:
-    asset = docs_asset(req.route_params.get("asset"), urlsplit(req.url).path)
-    if asset is None:
-        return problem_response(
-            ApiError(404, "not-found", "Not found", "The API reference has no such file.")
-        )
-    return func.HttpResponse(
-        asset.body,
-        status_code=200,
-        headers=SECURITY_HEADERS,
-        mimetype=asset.media_type,
-        charset="utf-8",
-    )
+    return SITE.response(req.route_params.get("asset"), urlsplit(req.url).path)

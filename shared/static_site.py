@@ -13,6 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import azure.functions as func
+
+from .http import problem_response
+from .problems import ApiError
+
 PAGE = "index.html"
 _MEDIA_TYPES = {
     ".html": "text/html",
@@ -40,8 +45,9 @@ class Asset:
 class StaticSite:
     """The page `index.html` and its files, by name: `files` maps each to where it lies."""
 
-    def __init__(self, folder: str, files: Mapping[str, Path]) -> None:
+    def __init__(self, folder: str, title: str, files: Mapping[str, Path]) -> None:
         self.folder = folder
+        self.title = title
         self.files = dict(files)
         self._read = functools.cache(self._load)
 
@@ -52,6 +58,18 @@ class StaticSite:
         if name not in self.files:
             return None
         return self._read(name, url_path.endswith(("/", f"/{PAGE}")))
+
+    def response(self, name: str | None, url_path: str) -> func.HttpResponse:
+        """The answer to GET of `asset(name, url_path)`: it with SECURITY_HEADERS, or a 404
+        problem."""
+        found = self.asset(name, url_path)
+        if found is None:
+            return problem_response(
+                ApiError(404, "not-found", "Not found", f"{self.title} has no such file.")
+            )
+        return func.HttpResponse(
+            found.body, headers=SECURITY_HEADERS, mimetype=found.media_type, charset="utf-8"
+        )
 
     def _load(self, name: str, in_folder: bool) -> Asset:
         body = self.files[name].read_bytes()

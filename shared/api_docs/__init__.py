@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ..static_site import SECURITY_HEADERS, Asset, StaticSite
+from ..static_site import StaticSite
 
-__all__ = ["SECURITY_HEADERS", "Asset", "docs_asset"]
+__all__ = ["SITE"]
 
 STATIC = Path(__file__).with_name("static")
 
@@ -24,6 +24,7 @@ def _swagger_ui_files() -> Path:
 
 SITE = StaticSite(
     "docs",
+    "The API reference",
     {
         "index.html": STATIC / "index.html",
         "docs.js": STATIC / "docs.js",
@@ -32,8 +33,3 @@ SITE = StaticSite(
         "swagger-ui-bundle.js": _swagger_ui_files() / "swagger-ui-bundle.js",
     },
 )
-
-
-def docs_asset(name: str | None, url_path: str) -> Asset | None:
-    """The reference's page or one of its files (see `StaticSite.asset`)."""
-    return SITE.asset(name, url_path)

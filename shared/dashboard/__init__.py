@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..static_site import SECURITY_HEADERS, Asset, StaticSite
+from ..static_site import SECURITY_HEADERS, StaticSite
 
-__all__ = ["SECURITY_HEADERS", "Asset", "dashboard_asset", "home_page"]
+__all__ = ["SECURITY_HEADERS", "SITE", "home_page"]
 
 STATIC = Path(__file__).with_name("static")
 SITE = StaticSite(
     "dashboard",
+    "The dashboard",
     {
         name: STATIC / name
         for name in ("index.html", "dashboard.js", "dashboard.css", "favicon.svg")
@@ -25,8 +26,3 @@ def home_page() -> bytes:
     """The page at the API's root (`/api/`): links to the dashboard, the API reference and
     the API description."""
     return HOME.read_bytes()
-
-
-def dashboard_asset(name: str | None, url_path: str) -> Asset | None:
-    """The page or one of its files (see `StaticSite.asset`)."""
-    return SITE.asset(name, url_path)
