@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,21 @@ def api_env(storage: str, **overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+class LinkedFiles(HTMLParser):
+    """The `src` of scripts and the `href` of stylesheets a page names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "script" and named.get("src"):
+            self.urls.append(named["src"] or "")
+        if tag == "link" and named.get("rel") == "stylesheet" and named.get("href"):
+            self.urls.append(named["href"] or "")
 
 
 @dataclass

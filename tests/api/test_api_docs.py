@@ -4,29 +4,13 @@ Content-Security-Policy; any other file is a 404 problem."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
-from api_testkit import Api
+from api_testkit import Api, LinkedFiles
 from devhost_testkit import http
 
 PAGE_URLS = ["/api/docs", "/api/docs/", "/api/docs/index.html"]
-
-
-class LinkedFiles(HTMLParser):
-    """The `src` of scripts and the `href` of stylesheets a page names."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "script" and named.get("src"):
-            self.urls.append(named["src"] or "")
-        if tag == "link" and named.get("rel") == "stylesheet" and named.get("href"):
-            self.urls.append(named["href"] or "")
 
 
 @pytest.mark.parametrize("path", PAGE_URLS)

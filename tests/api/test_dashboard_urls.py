@@ -7,25 +7,10 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from api_testkit import Api
+from api_testkit import Api, LinkedFiles
 from devhost_testkit import http as http_get
 
 PAGE_URLS = ["/api/dashboard", "/api/dashboard/", "/api/dashboard/index.html"]
-
-
-class LinkedFiles(HTMLParser):
-    """The `src` of scripts and the `href` of stylesheets a page names."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "script" and named.get("src"):
-            self.urls.append(named["src"] or "")
-        if tag == "link" and named.get("rel") == "stylesheet" and named.get("href"):
-            self.urls.append(named["href"] or "")
 
 
 @pytest.mark.parametrize("path", PAGE_URLS)
