@@ -133,9 +133,18 @@ def check(source: str, entry: str) -> bool:
         try:
             with reported():
                 context.eval(f"operation QjobsUnitCheck() : Unit {{ let _ : Unit = {entry}; }}")
-        except ProgramError:
+        except ProgramError as error:
+            _release(error)
             return True
         return False
+
+
+def _release(error: BaseException | None) -> None:
+    """Break the cycles between a caught error chain and its frames, so that what they hold of
+    qdk is freed here, on this thread (qdk's objects fail when dropped on another one)."""
+    while error is not None:
+        error.__traceback__ = None
+        error = error.__context__
 
 
 @contextmanager
