@@ -37,7 +37,7 @@ class UnreadableProgram(Exception):
     """qiskit's importer cannot read the program (the caller runs it on qdk instead)."""
 
 
-def _circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
+def circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
     """The program as a qiskit QuantumCircuit whose clbits are `variables`' bits in order
     (None: its registers', when they hold all its clbits)."""
     from qiskit import qasm2, qasm3
@@ -64,7 +64,7 @@ def _registers(circuit: Any) -> list[BitVariable]:
 def readable(source: str, variables: Sequence[BitVariable]) -> bool:
     """Whether qiskit's importer reads the program as `run` needs it."""
     try:
-        _circuit(source, variables)
+        circuit(source, variables)
     except UnreadableProgram:
         return False
     return True
@@ -73,7 +73,7 @@ def readable(source: str, variables: Sequence[BitVariable]) -> bool:
 def qubits(source: str) -> int | None:
     """How many qubits the program declares, if qiskit's importer reads it (else None)."""
     try:
-        return int(_circuit(source, None).num_qubits)
+        return int(circuit(source, None).num_qubits)
     except UnreadableProgram:
         return None
 
@@ -81,7 +81,7 @@ def qubits(source: str) -> int | None:
 def clbits(source: str) -> int | None:
     """How many classical bits the program declares, if qiskit's importer reads it."""
     try:
-        return int(_circuit(source, None).num_clbits)
+        return int(circuit(source, None).num_clbits)
     except UnreadableProgram:
         return None
 
@@ -97,19 +97,19 @@ def run(
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
-    circuit = _circuit(source, variables)
+    read = circuit(source, variables)
     if variables is None:
-        variables = _registers(circuit)
-    if circuit.num_clbits == 0:
+        variables = _registers(read)
+    if read.num_clbits == 0:
         return {"": shots}
-    branching = circuit.num_qubits <= MAX_BRANCHING_QUBITS
+    branching = read.num_qubits <= MAX_BRANCHING_QUBITS
     simulator = AerSimulator(method="statevector", shot_branching_enable=branching)
     target = simulator.target  # AerSimulator builds its Target anew on every access
-    if not set(circuit.count_ops()) - {"barrier"} <= set(target.operation_names):
+    if not set(read.count_ops()) - {"barrier"} <= set(target.operation_names):
         # user-defined gates; given the simulator, transpile would build its Target ~100 times
-        circuit = transpile(circuit, target=target, optimization_level=0)
+        read = transpile(read, target=target, optimization_level=0)
     options = {} if seed is None else {"seed_simulator": seed % 2**63}
-    result = simulator.run(circuit, shots=shots, **options).result()
+    result = simulator.run(read, shots=shots, **options).result()
     if not result.success:
         raise ProgramError(f"qiskit-aer failed: {result.status}")
     raw: dict[str, int] = result.data(0)["counts"]

@@ -36,7 +36,7 @@ from qdk.openqasm import QasmError, semantic
 from qdk.openqasm import run as run_qasm
 from qdk.qsharp import QSharpError
 
-from . import aer_engine, bit_order
+from . import aer_engine, bit_order, qdk_angles
 from .circuit_route import bit_variables, needs_qdk, openqasm_version
 from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
@@ -59,12 +59,17 @@ _FIRST_BATCH = 100  # shots in the first qdk call; each later call runs twice as
 def check(source: str) -> int:
     """The number of qubits `source` declares; ProgramError if it cannot run here."""
     try:
-        return _check_tree(_analyze(source).program)
+        analysis = _analyze(source)
+        qubits = _check_tree(analysis.program)
     except _Unanalyzable as refused:
         qubits = aer_engine.qubits(source)
         if qubits is None:
             raise ProgramError(str(refused)) from None
         return qubits
+    call = qdk_angles.wrap_sensitive_call(analysis, source)
+    if call is not None and needs_qdk(analysis.program) is not None:
+        qdk_angles.flattened(source, bit_variables(analysis.program), call)
+    return qubits
 
 
 def outputs_something(source: str) -> bool:
@@ -98,9 +103,14 @@ def why_qdk(source: str) -> str | None:
 
 def for_qdk(source: str) -> str:
     """The text qdk must run or compile for `source`: Qiskit's qelib1 gates defined, registers
-    read in OpenQASM's bit order (see `bit_order`). ProgramError if qdk cannot take it."""
+    read in OpenQASM's bit order (see `bit_order`), angles qdk would wrap wrongly flattened
+    away (see `qdk_angles`). ProgramError if qdk cannot take it."""
     analysis = _analyze(source)
     _check_tree(analysis.program)
+    call = qdk_angles.wrap_sensitive_call(analysis, source)
+    if call is not None:
+        source = qdk_angles.flattened(source, bit_variables(analysis.program), call)
+        analysis = _analyze(source)
     return bit_order.for_qdk(with_qelib1_gates(source), analysis)
 
 

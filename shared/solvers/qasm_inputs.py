@@ -136,7 +136,7 @@ def _compiled(source: str, variables: list[Any]) -> Any:
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
-    circuit = aer_engine._circuit(source, variables)
+    circuit = aer_engine.circuit(source, variables)
     simulator = AerSimulator(method="statevector")
     if not set(circuit.count_ops()) <= set(simulator.target.operation_names):
         circuit = transpile(circuit, simulator, optimization_level=0)

@@ -59,14 +59,19 @@ def with_qelib1_gates(source: str) -> str:
     Only a program that includes qelib1.inc gets them (OpenQASM 3 programs include
     stdgates.inc, which qdk has whole).
     """
-    text = without_comments(source)
-    include = _INCLUDE.search(text)
-    if include is None:
-        return source
-    declared = set(_DECLARED.findall(text))
-    applied = {match.group(1) for match in _STATEMENT_START.finditer(text)}
-    missing = [name for name in DEFINITIONS if name in applied and name not in declared]
-    if not missing:
+    missing = missing_definitions(source)
+    include = _INCLUDE.search(without_comments(source))
+    if include is None or not missing:
         return source
     at = include.end()
     return source[:at] + " " + " ".join(DEFINITIONS[name] for name in missing) + source[at:]
+
+
+def missing_definitions(source: str) -> list[str]:
+    """The gates of DEFINITIONS that `with_qelib1_gates` defines for `source`."""
+    text = without_comments(source)
+    if _INCLUDE.search(text) is None:
+        return []
+    declared = set(_DECLARED.findall(text))
+    applied = {match.group(1) for match in _STATEMENT_START.finditer(text)}
+    return [name for name in DEFINITIONS if name in applied and name not in declared]
