@@ -22,8 +22,7 @@ FIELDS = frozenset({"source", "entry", "shots", "seed", "time_limit"})
 def validate(body: dict[str, Any]) -> dict[str, Any]:
     """{"source": str, "entry": str, "shots": int, "seed": int or None, "time_limit": s}.
 
-    Without `entry` the program's `@EntryPoint()` operation runs, or else `Main()`. An entry
-    returning Unit is refused: its shots have no outcome to count.
+    Without `entry` the program's `@EntryPoint()` operation runs, or else `Main()`.
     """
     body = fields.json_object(body)
     problems = fields.Problems()
@@ -39,20 +38,13 @@ def validate(body: dict[str, Any]) -> dict[str, Any]:
     if entry is None:
         entry = qsharp_program.default_entry(source)
     try:
-        returns_a_value = compiled(qsharp_program.check, source, entry)
+        compiled(qsharp_program.check, source, entry)
     except qsharp_program.EntryError as error:
         raise fields.invalid(("entry",), f"cannot run: {error}") from None
     except qsharp_program.QubitLimitError as error:
         raise fields.invalid(("source",), str(error), status=413) from None
     except qsharp_program.ProgramError as error:
         raise fields.invalid(("source",), f"cannot run: {error}") from None
-    if not returns_a_value:
-        raise fields.invalid(
-            ("entry",) if "entry" in body else ("source",),
-            f"runs {entry}, which returns Unit, so its shots output nothing to count; return"
-            " the measurement results, e.g. `operation Main() : Result[] { use qs = Qubit[2];"
-            " H(qs[0]); CNOT(qs[0], qs[1]); MResetEachZ(qs) }`",
-        )
     return {"source": source, "entry": entry, **{k: v for k, v in job.items() if k != "source"}}
 
 

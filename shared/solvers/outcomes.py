@@ -15,9 +15,10 @@ def outcome(shot: object) -> str:
     """A shot as a counts key: a tuple's items last first, separated by spaces.
 
     A Result is "0" or "1"; a list of Results is a bit string from its highest index down
-    (c[n-1] ... c[0]); other values are numbers, true/false or [a,b]; None (Unit) is "".
+    (c[n-1] ... c[0]); other values are numbers, true/false or [a,b]; Unit is "()", as Q#
+    writes it (the interpreter gives it as None, QIR and a provider's results as ()).
     """
-    registers = shot if isinstance(shot, tuple) else (shot,)
+    registers = shot if isinstance(shot, tuple) and shot else (shot,)
     return " ".join(value(register) for register in reversed(registers))
 
 
@@ -25,8 +26,8 @@ def value(item: object) -> str:
     """One register or value of a shot, as `outcome` writes it."""
     if isinstance(item, Result):
         return "1" if item == Result.One else "0"
-    if item is None:
-        return ""
+    if item is None or item == ():
+        return "()"
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, list | tuple):

@@ -117,34 +117,15 @@ def default_entry(source: str) -> str:
     return f"{prefix}{found.group(1)}()"
 
 
-def check(source: str, entry: str) -> bool:
-    """ProgramError if `source` cannot run here; EntryError if `entry` is what is wrong.
-
-    True when the entry returns a value, False when it returns Unit (its shots output nothing).
-    """
+def check(source: str, entry: str) -> None:
+    """ProgramError if `source` cannot run here; EntryError if `entry` is what is wrong."""
     check_text(source)
     code = without_comments_and_strings(source)
     _check_allocations(code)
     _check_entry_text(entry, set(_callables(code)))
     not_compiling = lambda error: EntryError(f"entry {entry!r} does not compile: {error}")  # noqa: E731
-    with program_context(source, TargetProfile.Unrestricted) as context:
-        with reported(not_compiling):
-            context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
-        try:
-            with reported():
-                context.eval(f"operation QjobsUnitCheck() : Unit {{ let _ : Unit = {entry}; }}")
-        except ProgramError as error:
-            _release(error)
-            return True
-        return False
-
-
-def _release(error: BaseException | None) -> None:
-    """Break the cycles between a caught error chain and its frames, so that what they hold of
-    qdk is freed here, on this thread (qdk's objects fail when dropped on another one)."""
-    while error is not None:
-        error.__traceback__ = None
-        error = error.__context__
+    with program_context(source, TargetProfile.Unrestricted) as context, reported(not_compiling):
+        context.eval(f"operation QjobsEntryCheck() : Unit {{ let _ = {entry}; }}")
 
 
 @contextmanager

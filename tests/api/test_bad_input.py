@@ -181,13 +181,6 @@ def test_circuit_whose_shots_output_a_classical_variable_runs(alice: Api) -> Non
     assert alice.result(job_id).json()["result"]["counts"] == {"3": 10}
 
 
-def test_qsharp_entry_returning_unit_is_400_at_entry(alice: Api) -> None:
-    source = "operation Prepare() : Unit { use q = Qubit(); H(q); Reset(q); }"
-    answer = alice.submit({"kind": "qsharp", "source": source, "entry": "Prepare()"})
-    problem = assert_problem(answer, 400, "returns Unit", "nothing to count")
-    assert problem["errors"][0]["pointer"] == "/entry"
-
-
 def test_body_over_the_size_limit_is_413(alice: Api) -> None:
     huge = '{"kind": "number_partitioning", "weights": [' + "1," * 5_000_000 + "1]}"
     answer = alice.request(

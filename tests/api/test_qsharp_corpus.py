@@ -27,6 +27,7 @@ SUBSET = [
     "repeat_until_success",
     "noisy_bell",
     "tuple_outputs",
+    "unit_result",
 ]
 PROGRAMS = corpus(SUBSET)
 
@@ -63,6 +64,12 @@ def test_the_job_agrees_with_qsharp_run(
 ) -> None:
     disagreement = agreement(program, job_answers[program.name], reference_answers[program.name])
     assert disagreement is None, disagreement
+
+
+def test_an_entry_returning_unit_counts_every_shot_under_unit(
+    job_answers: dict[str, dict],
+) -> None:
+    assert job_answers["unit_result"] == {"status": "succeeded", "counts": {"()": 20}}
 
 
 def test_an_unbounded_recursion_fails_the_job(alice: Api) -> None:

@@ -109,6 +109,19 @@ def test_seed_qsharp_program_runs_on_the_remote_target(remote: Api, target: str)
     assert set(counts) <= {"0", "1"} and sum(counts.values()) == 50
 
 
+@pytest.mark.parametrize("target", REMOTE_TARGETS)
+def test_an_entry_returning_unit_counts_as_on_local_simulator(remote: Api, target: str) -> None:
+    """Its QIR records an empty tuple, which the results read back as Unit."""
+    source = 'operation Prepare() : Unit { use q = Qubit(); H(q); Message("hi"); Reset(q); }'
+    job = {"kind": "qsharp", "source": source, "entry": "Prepare()", "shots": 30}
+    ids = [remote.submit_ok({**job, "target": where}) for where in (target, "local.simulator")]
+
+    for job_id in ids:
+        assert remote.wait_for(job_id)["status"] == "succeeded"
+    far, local = (remote.result(job_id).json()["result"]["counts"] for job_id in ids)
+    assert far == local == {"()": 30}
+
+
 def test_bit_order_is_the_same_locally_and_remotely(remote: Api) -> None:
     local_id = remote.submit_ok(circuit("local.simulator", ONLY_Q0_FLIPPED, 20))
     remote_id = remote.submit_ok(circuit("ionq.simulator", ONLY_Q0_FLIPPED, 20))

@@ -23,6 +23,12 @@ def test_the_seeds_program_runs_as_is() -> None:
     assert sum(result["counts"].values()) == result["shots"] == 200
 
 
+def test_an_entry_returning_unit_runs_and_counts_its_shots_under_unit() -> None:
+    source = "operation Prepare() : Unit { use q = Qubit(); H(q); Reset(q); }"
+    job = KIND.validate({"source": source, "entry": "Prepare()", "shots": 12})
+    assert KIND.solve(job, lambda: False) == {"counts": {"()": 12}, "shots": 12}
+
+
 def test_source_entry_and_default_shots_are_normalized() -> None:
     assert KIND.validate({"source": RANDOM_BIT, "entry": " GetRandomBit() "}) == {
         "source": RANDOM_BIT,

@@ -18,7 +18,6 @@ ONE, ZERO = Result.One, Result.Zero
         ([ONE, ZERO, ZERO], "001"),
         ((ONE, [ZERO, ONE]), "10 1"),
         ((ZERO, ONE, ONE), "1 1 0"),
-        (None, ""),
         ([], ""),
         (True, "true"),
         (5, "5"),
@@ -29,4 +28,13 @@ ONE, ZERO = Result.One, Result.Zero
     ],
 )
 def test_a_shot_is_written_as_qiskit_prints_counts(shot: object, key: str) -> None:
+    assert outcome(shot) == key
+
+
+@pytest.mark.parametrize(
+    ("shot", "key"),
+    [(None, "()"), ((), "()"), ((ONE, None), "() 1"), ([None, None], "[(),()]")],
+)
+def test_unit_is_written_as_qsharp_writes_it(shot: object, key: str) -> None:
+    """The interpreter gives Unit as None, QIR and a provider's results as the empty tuple."""
     assert outcome(shot) == key

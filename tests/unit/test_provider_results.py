@@ -40,6 +40,7 @@ PAIR = (
     "operation Main() : (Result, Result[]) {"
     " use q = Qubit[3]; X(q[0]); X(q[2]); (MResetZ(q[0]), MResetEachZ(q[1..2])) }"
 )
+UNIT = 'operation Main() : Unit { use q = Qubit(); H(q); Message("hi"); Reset(q); }'
 RANDOM_BIT = "operation GetRandomBit() : Result { use q = Qubit(); H(q); return M(q); }"
 
 
@@ -98,7 +99,9 @@ def test_openqasm_3_registers_read_back_last_declared_first() -> None:
     assert remote_counts("circuit", {"source": REGISTERS_QASM3}) == {"0 1 01": 20}
 
 
-@pytest.mark.parametrize(("source", "key"), [(ONE, "1"), (FLIP_FIRST, "001"), (PAIR, "10 1")])
+@pytest.mark.parametrize(
+    ("source", "key"), [(ONE, "1"), (FLIP_FIRST, "001"), (PAIR, "10 1"), (UNIT, "()")]
+)
 def test_qsharp_values_read_back_as_a_local_run_writes_them(source: str, key: str) -> None:
     problem = {"source": source, "entry": "Main()"}
     assert local_qsharp(source) == {key: 20}

@@ -67,6 +67,20 @@ def test_other_values_are_written_as_numbers_and_booleans() -> None:
     assert counts(source, shots=5) == {"true 3": 5}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('use q = Qubit(); H(q); Message("hi"); Reset(q);', id="as QIR"),
+        pytest.param(
+            "use q = Qubit(); H(q); let _ = Std.Random.DrawRandomInt(0, 1); Reset(q);",
+            id="on the interpreter",
+        ),
+    ],
+)
+def test_an_entry_returning_unit_counts_its_shots_under_unit(body: str) -> None:
+    assert counts(f"operation Main() : Unit {{ {body} }}", shots=7) == {"()": 7}
+
+
 def test_a_program_beyond_qir_runs_on_the_interpreter() -> None:
     source = (
         "operation Main() : Int { use q = Qubit(); mutable n = 0;"
