@@ -157,6 +157,7 @@ def main() -> int:
         "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
     }
     results: list[tuple[str, str, float, float]] = []  # name, verdict, ours s, aer s
+    skipped = 0
     with qjobs_running(settings) as base:
         if args.qasm_dir:
             corpus: Iterable[Program] = qasm_files(args.qasm_dir)
@@ -169,6 +170,7 @@ def main() -> int:
                 reference_counts, aer_s = reference(program, args.shots, args.max_qubits)
             except Skipped as why:
                 print(f"  skipped {program.name}: {why}", flush=True)
+                skipped += 1
                 continue
             final, ours_s = run_job(base, program.source, args.shots, args.limit)
             if final["status"] == "succeeded":
@@ -184,6 +186,7 @@ def main() -> int:
     print(f"\ncircuit corpus: {len(results)} programs ({corpus_name}, {args.shots} shots)")
     print(f"  agree with aer: {passed} ({100 * passed / max(len(results), 1):.1f} %)")
     print(f"  wrong answers: {wrong}")
+    print(f"  skipped, not counted: {skipped}")
     for name, verdict, _, _ in results:
         if verdict != "agrees":
             print(f"  {name}: {verdict}")
