@@ -9,23 +9,33 @@ and 3. Starts Azurite and devhost (as api_bench does), submits every program as 
 `local.simulator` job, one at a time, and compares its counts with aer run directly on the
 circuit (two-sample chi-squared at alpha 0.001).
 
-Prints the pass rate, each failure with its reason, and time per program: the job's server
-time (finished - created) against aer's own run, with the median ratio over the programs aer
-takes more than 0.5 s on.
+With `--qasm-dir DIR` (repeatable) the programs are instead every `.qasm` file under DIR (a
+public suite such as QASMBench's small/ and medium/ folders), each file's text submitted
+unchanged; the reference is aer run on the circuit qiskit's importer reads from the file
+(OpenQASM 2 with qiskit's legacy qelib1 gates, or OpenQASM 3).
+
+A program qiskit cannot read, aer cannot run, aer takes more than 60 s on, or with more than
+`--max-qubits` qubits is reported as skipped and not counted. Prints the pass rate, each
+failure with its reason, and time per program: the job's server time (finished - created)
+against aer's own run, with the median ratio over the programs aer takes more than 0.5 s on.
 
     python benchmarks/circuit_corpus_bench.py [--sizes 3,5,8,12,16,20] [--shots 4000]
         [--families ghz_dynamic,dynamic_qft,iqpe]  (MQT Bench families only; default all)
+        [--qasm-dir DIR ...] [--max-qubits 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,10 +44,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from api_bench import api_keys, qjobs_running  # noqa: E402
-from circuit_corpus import ALPHA, aer_counts, agree, programs  # noqa: E402
+from circuit_corpus import ALPHA, Program, aer_counts, agree, programs  # noqa: E402
 
 KEY = "bench-key"
 AER_SLOW_S = 0.5
+AER_MAX_S = 60
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -77,10 +88,52 @@ def run_job(base: str, source: str, shots: int, limit: float) -> tuple[dict[str,
     return status, took
 
 
-def mqt_programs(sizes: tuple[int, ...], families: str) -> Any:
+def mqt_programs(sizes: tuple[int, ...], families: str) -> Iterator[Program]:
     """The corpus's programs of these MQT Bench families only (no qiskit library circuits)."""
     chosen = tuple(families.split(","))
     return (program for program in programs(sizes, chosen) if program.name.startswith("mqt "))
+
+
+class Skipped(Exception):
+    """Why a program is left out of the figures."""
+
+
+def qasm_files(directories: list[Path]) -> Iterator[Program]:
+    """Every `.qasm` file under these directories as a program, its circuit read later."""
+    for directory in directories:
+        for path in sorted(directory.rglob("*.qasm")):
+            name = str(path.relative_to(directory.parent))
+            yield Program(name, path.read_text(encoding="utf-8", errors="replace"), None)
+
+
+def qiskit_reads(source: str) -> Any:
+    """The circuit qiskit's importer reads from an OpenQASM 2 or 3 program."""
+    from qiskit import qasm2, qasm3
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if re.search(r"^\s*OPENQASM\s+3", source, re.MULTILINE):
+            return qasm3.loads(source)
+        return qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+
+
+def reference(program: Program, shots: int, max_qubits: int) -> tuple[dict[str, int], float]:
+    """(aer's counts for the program's circuit, aer's time in s); Skipped when not counted."""
+    try:
+        circuit = qiskit_reads(program.source) if program.circuit is None else program.circuit
+    except Exception as error:  # noqa: BLE001 - a file qiskit cannot read: not in the corpus
+        raise Skipped(f"qiskit cannot read it ({type(error).__name__}: {error})") from None
+    if circuit.num_qubits > max_qubits:
+        raise Skipped(f"{circuit.num_qubits} qubits > --max-qubits {max_qubits}")
+    began = time.perf_counter()
+    try:
+        counts = aer_counts(circuit, shots, seed=22)
+    except Exception as error:  # noqa: BLE001 - aer's own failure: not in the corpus
+        raise Skipped(f"aer fails ({error})") from None
+    aer_s = time.perf_counter() - began
+    if aer_s > AER_MAX_S:
+        raise Skipped(f"aer takes {aer_s:.0f} s")
+    return counts, aer_s
 
 
 def main() -> int:
@@ -89,6 +142,13 @@ def main() -> int:
     parser.add_argument("--shots", type=int, default=4000)
     parser.add_argument("--limit", type=float, default=120.0, help="seconds per job")
     parser.add_argument("--families", help="MQT Bench families only (comma-separated)")
+    parser.add_argument(
+        "--qasm-dir",
+        type=Path,
+        action="append",
+        help="every .qasm file under this directory instead of the generated corpus (repeatable)",
+    )
+    parser.add_argument("--max-qubits", type=int, default=20)
     args = parser.parse_args()
     sizes = tuple(int(size) for size in args.sizes.split(","))
     settings = {
@@ -97,22 +157,24 @@ def main() -> int:
         "QJOBS_MAX_SUBMISSIONS_PER_MINUTE": "1000000",
     }
     results: list[tuple[str, str, float, float]] = []  # name, verdict, ours s, aer s
+    skipped = 0
     with qjobs_running(settings) as base:
-        corpus = programs(sizes) if args.families is None else mqt_programs(sizes, args.families)
+        if args.qasm_dir:
+            corpus: Iterable[Program] = qasm_files(args.qasm_dir)
+        elif args.families is None:
+            corpus = programs(sizes)
+        else:
+            corpus = mqt_programs(sizes, args.families)
         for program in corpus:
-            began = time.perf_counter()
             try:
-                reference = aer_counts(program.circuit, args.shots, seed=22)
-            except Exception as error:  # noqa: BLE001 - aer's own failure: not in the corpus
-                print(f"  skipped {program.name}: aer fails ({error})", flush=True)
-                continue
-            aer_s = time.perf_counter() - began
-            if aer_s > 60:
-                print(f"  skipped {program.name}: aer takes {aer_s:.0f} s", flush=True)
+                reference_counts, aer_s = reference(program, args.shots, args.max_qubits)
+            except Skipped as why:
+                print(f"  skipped {program.name}: {why}", flush=True)
+                skipped += 1
                 continue
             final, ours_s = run_job(base, program.source, args.shots, args.limit)
             if final["status"] == "succeeded":
-                agrees, p_value = agree(final["counts"], reference)
+                agrees, p_value = agree(final["counts"], reference_counts)
                 verdict = "agrees" if agrees else f"WRONG: p = {p_value:.2g} < {ALPHA}"
             else:
                 verdict = f"{final['status']}: {final.get('error')}"
@@ -120,9 +182,11 @@ def main() -> int:
             print(f"  {program.name}: {verdict} ({ours_s:.2f} s, aer {aer_s:.2f} s)", flush=True)
     passed = sum(verdict == "agrees" for _, verdict, _, _ in results)
     wrong = sum(verdict.startswith("WRONG") for _, verdict, _, _ in results)
-    print(f"\ncircuit corpus: {len(results)} programs (sizes {args.sizes}, {args.shots} shots)")
+    corpus_name = ", ".join(map(str, args.qasm_dir)) if args.qasm_dir else f"sizes {args.sizes}"
+    print(f"\ncircuit corpus: {len(results)} programs ({corpus_name}, {args.shots} shots)")
     print(f"  agree with aer: {passed} ({100 * passed / max(len(results), 1):.1f} %)")
     print(f"  wrong answers: {wrong}")
+    print(f"  skipped, not counted: {skipped}")
     for name, verdict, _, _ in results:
         if verdict != "agrees":
             print(f"  {name}: {verdict}")
