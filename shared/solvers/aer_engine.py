@@ -19,6 +19,7 @@ single-bit `if`s the importer reads (`parity_conditions`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -28,8 +29,10 @@ from qdk import Result
 from . import parity_conditions
 from .circuit_route import BitVariable, openqasm_version
 from .outcomes import outcome
-from .program_text import ProgramError
+from .program_text import ProgramError, without_comments
 
+BUILT_IN_INCLUDES = frozenset({"qelib1.inc", "stdgates.inc"})
+_INCLUDE = re.compile(r'\binclude\s*"([^"]*)"')
 MAX_BRANCHING_QUBITS = 20  # a branch's state is 16 MiB; aer keeps branches within its memory
 
 
@@ -42,19 +45,22 @@ def circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
     (None: its registers', when they hold all its clbits)."""
     from qiskit import qasm2, qasm3
 
+    included = _INCLUDE.findall(without_comments(source))
+    if set(included) - BUILT_IN_INCLUDES:  # qiskit's importers would read files
+        raise UnreadableProgram(f"includes {sorted(set(included) - BUILT_IN_INCLUDES)[0]}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if openqasm_version(source) == 2:
-                circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+                read = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
             else:
-                circuit = qasm3.loads(parity_conditions.rewritten(source))
+                read = qasm3.loads(parity_conditions.rewritten(source))
     except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
         raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
-    width = sum(1 if v.width is None else v.width for v in variables or _registers(circuit))
-    if circuit.num_clbits != width:
-        raise UnreadableProgram(f"{circuit.num_clbits} clbits for {width} declared bits")
-    return circuit
+    width = sum(1 if v.width is None else v.width for v in variables or _registers(read))
+    if read.num_clbits != width:
+        raise UnreadableProgram(f"{read.num_clbits} clbits for {width} declared bits")
+    return read
 
 
 def _registers(circuit: Any) -> list[BitVariable]:

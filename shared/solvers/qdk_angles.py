@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from qdk.openqasm import semantic
@@ -90,13 +91,16 @@ def wrap_sensitive_call(analysis: semantic.AnalysisResult, source: str) -> Sensi
         value = getattr(argument.value, "radians", argument.value)
         return float(text) < 2 * math.pi and math.isclose(value, float(text), abs_tol=1e-9)
 
+    def all_written_in_range(arguments: list[Any]) -> bool:
+        return all(map(written_in_range, arguments))
+
     pending: list[Any] = [program]
     while pending:
         node = pending.pop()
         if (
             isinstance(node, semantic.QuantumGate)
             and node.args
-            and _sensitive(node, defined, all(map(written_in_range, node.args)))
+            and _sensitive(node, defined, partial(all_written_in_range, node.args))
         ):
             where = source_map.range_from_span(node.span)
             return SensitiveCall(node.name, where.start.line + 1)
@@ -104,16 +108,18 @@ def wrap_sensitive_call(analysis: semantic.AnalysisResult, source: str) -> Sensi
     return None
 
 
-def _sensitive(call: semantic.QuantumGate, defined: set[str], in_range: bool) -> bool:
+def _sensitive(call: semantic.QuantumGate, defined: set[str], in_range: Callable[[], bool]) -> bool:
+    """`in_range`: whether the call's angles are numbers written out in [0, 2 pi) (finding
+    that out reads the program's text, so it is asked only when it matters)."""
     if call.name in defined:
         return True
     modifiers = {modifier.modifier for modifier in call.modifiers}
     if semantic.GateModifierName.POW in modifiers:  # a fractional power divides angles
         return True
     if modifiers & {semantic.GateModifierName.CTRL, semantic.GateModifierName.NEGCTRL}:
-        return not (call.name in PERIODIC or call.name in ROTATIONS and in_range)
+        return not (call.name in PERIODIC or call.name in ROTATIONS and in_range())
     if call.name in CONTROLLED_ROTATIONS:
-        return not in_range
+        return not in_range()
     return call.name not in ANY_ANGLE
 
 
