@@ -36,7 +36,7 @@ from qdk.openqasm import QasmError, semantic
 from qdk.openqasm import run as run_qasm
 from qdk.qsharp import QSharpError
 
-from . import aer_engine, bit_order, qdk_angles
+from . import aer_engine, bit_order, flat_programs, qdk_angles
 from .circuit_route import bit_variables, needs_qdk, openqasm_version
 from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
@@ -70,9 +70,8 @@ def check(source: str) -> int:
         if qubits is None:
             raise ProgramError(str(refused)) from None
         return qubits
-    call = qdk_angles.wrap_sensitive_call(analysis, source)
-    if call is not None and needs_qdk(analysis.program) is not None:
-        qdk_angles.flattened(source, bit_variables(analysis.program), call)
+    if needs_qdk(analysis.program) is not None:
+        for_qdk(source)  # refuses what qdk would misread and cannot be rewritten for it
     return qubits
 
 
@@ -113,15 +112,35 @@ def why_qdk(source: str) -> str | None:
 
 def for_qdk(source: str) -> str:
     """The text qdk must run or compile for `source`: Qiskit's qelib1 gates defined, registers
-    read in OpenQASM's bit order (see `bit_order`), angles qdk would wrap wrongly flattened
-    away (see `qdk_angles`). ProgramError if qdk cannot take it."""
+    read in OpenQASM's bit order (see `bit_order`), and where qdk would read the program
+    differently from qiskit (hardware qubits, angles it wraps: see `qdk_angles`) the program
+    as qiskit reads it (`flat_programs`). ProgramError if qdk cannot take it."""
     analysis = _analyze(source)
-    _check_tree(analysis.program)
-    call = qdk_angles.wrap_sensitive_call(analysis, source)
-    if call is not None:
-        source = qdk_angles.flattened(source, bit_variables(analysis.program), call)
-        analysis = _analyze(source)
+    misread = _misread_by_qdk(analysis, source)
+    if misread is not None:
+        flat = flat_programs.flattened(source, bit_variables(analysis.program))
+        if flat is None:
+            raise ProgramError(misread)
+        source, analysis = flat, _analyze(flat)
+        _check_tree(analysis.program)
     return bit_order.for_qdk(with_qelib1_gates(source), analysis)
+
+
+def _misread_by_qdk(analysis: semantic.AnalysisResult, source: str) -> str | None:
+    """Why qdk would read the program differently from qiskit, worded as the refusal when
+    qiskit cannot read it either; None when both read it alike."""
+    try:
+        _check_tree(analysis.program)
+    except _HardwareQubits as hardware:
+        return str(hardware)
+    call = qdk_angles.wrap_sensitive_call(analysis, source)
+    if call is None:
+        return None
+    return (
+        f"{call.describe()}; qiskit's importer, whose reading qdk is given instead, cannot read"
+        " this program. Give built-in controlled rotations angles written as numbers in"
+        " [0, 2 pi), and gates defined with parameters none"
+    )
 
 
 def _read_by_qiskit_first(source: str) -> bool:
@@ -136,6 +155,10 @@ def _read_by_qiskit_first(source: str) -> bool:
 
 class _Unanalyzable(ProgramError):
     """qdk's analysis refuses the program (qiskit's importer may still read it)."""
+
+
+class _HardwareQubits(_Unanalyzable):
+    """The program addresses hardware qubits (`$0`), which qdk does not take."""
 
 
 def _analyze(source: str) -> semantic.AnalysisResult:
@@ -180,7 +203,7 @@ def _check_tree(program: semantic.Program) -> int:
     while pending:
         node, inside = pending.pop()
         if isinstance(node, semantic.HardwareQubit):  # qiskit's importer reads them
-            raise _Unanalyzable(
+            raise _HardwareQubits(
                 f"hardware qubits such as ${node.name} are not supported here; declare qubits"
                 " with `qubit[n] q;` (OpenQASM 3) or `qreg q[n];` (OpenQASM 2)"
             )

@@ -9,26 +9,21 @@ the control away from the right gate. A gate the program defines with parameters
 something else entirely (`-x/2` is pi - x/2 there), and qdk's `ctrl @ U` is wrong even for
 angles in range. Measured against aer: tests/unit/test_qdk_angles.py.
 
-`wrap_sensitive_call` finds the first such call. `flattened` gives the program as qiskit's
-importer reads it, every gate decomposed into `rz`, `sx`, `x` and `cx`, whose only angles
-are uncontrolled `rz` ones and may wrap. A program qiskit's importer cannot read has no
-rewrite known to be right, so it is refused.
+`wrap_sensitive_call` finds the first such call; qdk is then given the program as
+`flat_programs` rewrites it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from qdk.openqasm import semantic
 
-from . import aer_engine
-from .circuit_route import BitVariable
-from .program_text import ProgramError
 from .qelib1_gates import missing_definitions, with_qelib1_gates
 
 # Built-in gates (qdk's stdgates.inc and qelib1.inc) whose action, uncontrolled, is right
@@ -45,7 +40,6 @@ PERIODIC = frozenset({"p", "phase", "u1", "gphase"})
 # rx, ry and rz under `ctrl @`.
 CONTROLLED_ROTATIONS = frozenset({"crx", "cry", "crz"})
 ROTATIONS = frozenset({"rx", "ry", "rz"})
-FLAT_BASIS = ["rz", "sx", "x", "cx"]
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
@@ -121,20 +115,3 @@ def _sensitive(call: semantic.QuantumGate, defined: set[str], in_range: Callable
     if call.name in CONTROLLED_ROTATIONS:
         return not in_range()
     return call.name not in ANY_ANGLE
-
-
-def flattened(source: str, variables: Sequence[BitVariable], call: SensitiveCall) -> str:
-    """`source` as qiskit's importer reads it, in gates whose angles may wrap (OpenQASM 3).
-
-    ProgramError naming `call` when qiskit's importer cannot read the program."""
-    from qiskit import qasm3, transpile
-
-    try:
-        circuit = aer_engine.circuit(source, variables)
-    except aer_engine.UnreadableProgram as unreadable:
-        raise ProgramError(
-            f"{call.describe()}; qjobs runs such programs as qiskit reads them, and qiskit's"
-            f" importer cannot read this one ({unreadable}). Give built-in controlled rotations"
-            " angles written as numbers in [0, 2 pi), and gates defined with parameters none"
-        ) from None
-    return str(qasm3.dumps(transpile(circuit, basis_gates=FLAT_BASIS, optimization_level=0)))
