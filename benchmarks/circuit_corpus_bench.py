@@ -131,9 +131,13 @@ def reference(program: Program, shots: int, max_qubits: int) -> tuple[dict[str, 
         raise Skipped(f"qiskit cannot read it ({type(error).__name__}: {error})") from None
     if circuit.num_qubits > max_qubits:
         raise Skipped(f"{circuit.num_qubits} qubits > --max-qubits {max_qubits}")
-    if _last_reference and _last_reference[0] is circuit:  # the other OpenQASM version
-        return _last_reference[1]
-    _last_reference[:] = [circuit, _aer_within_limit(circuit, shots)]
+    if not _last_reference or _last_reference[0] is not circuit:  # else: the other version
+        try:
+            _last_reference[:] = [circuit, _aer_within_limit(circuit, shots)]
+        except Skipped as why:
+            _last_reference[:] = [circuit, why]
+    if isinstance(_last_reference[1], Skipped):
+        raise _last_reference[1]
     return _last_reference[1]
 
 
