@@ -198,7 +198,8 @@ def test_never_finishing_job_times_out_and_is_cancelled_at_the_provider(
 CORPUS_SHOTS = 400
 UNCONDITIONAL = (
     "mqt ghz 3 indep qasm2",
-    "mqt qft 3 native qasm2",  # native OpenQASM 3 names hardware qubits: refused
+    "mqt qft 3 native qasm3",  # hardware qubits: qdk is given the program as qiskit reads it
+    "mqt qft 3 indep qasm2",  # cp: the same, as qdk would wrap its angles
     "mqt wstate 3 indep qasm3",
     "library quantum_volume 3 ibm qasm2",
 )
