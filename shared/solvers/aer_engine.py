@@ -12,9 +12,10 @@ circuits of at most MAX_BRANCHING_QUBITS qubits, whose branches' states stay sma
 over the shots for larger ones. One Aer call cannot be interrupted: a cancelled job is
 stopped by its worker being ended.
 
-An OpenQASM 3 program reaches qiskit's importer with its conditions on a parity of bits
-(`(m[0] ^ m[1]) == true`, as qiskit's exporter writes them) rewritten into nested
-single-bit `if`s the importer reads (`parity_conditions`).
+An OpenQASM 3 program written only in what OpenQASM 2 has reaches qiskit's native OpenQASM 2
+parser as `openqasm2_form` rewrites it. Any other reaches qiskit's OpenQASM 3 importer with
+its conditions on a parity of bits (`(m[0] ^ m[1]) == true`, as qiskit's exporter writes
+them) rewritten into nested single-bit `if`s the importer reads (`parity_conditions`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from qdk import Result
 
 from . import parity_conditions
 from .circuit_route import BitVariable, openqasm_version
+from .openqasm2_form import openqasm2_form
 from .outcomes import outcome
 from .program_text import ProgramError, without_comments
 
@@ -43,24 +45,34 @@ class UnreadableProgram(Exception):
 def circuit(source: str, variables: Sequence[BitVariable] | None) -> Any:
     """The program as a qiskit QuantumCircuit whose clbits are `variables`' bits in order
     (None: its registers', when they hold all its clbits)."""
-    from qiskit import qasm2, qasm3
-
     included = _INCLUDE.findall(without_comments(source))
     if set(included) - BUILT_IN_INCLUDES:  # qiskit's importers would read files
         raise UnreadableProgram(f"includes {sorted(set(included) - BUILT_IN_INCLUDES)[0]}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if openqasm_version(source) == 2:
-                read = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
-            else:
-                read = qasm3.loads(parity_conditions.rewritten(source))
+            read = _read(source)
     except Exception as error:  # noqa: BLE001 - any importer failure means "not for Aer"
         raise UnreadableProgram(f"{type(error).__name__}: {error}") from None
     width = sum(1 if v.width is None else v.width for v in variables or _registers(read))
     if read.num_clbits != width:
         raise UnreadableProgram(f"{read.num_clbits} clbits for {width} declared bits")
     return read
+
+
+def _read(source: str) -> Any:
+    from qiskit import qasm2, qasm3
+
+    legacy = qasm2.LEGACY_CUSTOM_INSTRUCTIONS
+    if openqasm_version(source) == 2:
+        return qasm2.loads(source, custom_instructions=legacy)
+    version_2 = openqasm2_form(source)
+    if version_2 is not None:
+        try:
+            return qasm2.loads(version_2, custom_instructions=legacy)
+        except qasm2.QASM2ParseError:
+            pass  # qiskit's OpenQASM 3 importer says what is wrong
+    return qasm3.loads(parity_conditions.rewritten(source))
 
 
 def _registers(circuit: Any) -> list[BitVariable]:

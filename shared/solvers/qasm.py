@@ -38,6 +38,7 @@ from qdk.qsharp import QSharpError
 
 from . import aer_engine, bit_order, flat_programs, qdk_angles
 from .circuit_route import bit_variables, needs_qdk, openqasm_version
+from .openqasm2_form import openqasm2_form
 from .outcomes import outcome
 from .program_text import MAX_MESSAGE, ProgramError, check_text
 from .qelib1_gates import with_qelib1_gates
@@ -144,13 +145,12 @@ def _misread_by_qdk(analysis: semantic.AnalysisResult, source: str) -> str | Non
 
 
 def _read_by_qiskit_first(source: str) -> bool:
-    """Whether qiskit's importer reads `source` before qdk's analysis does: OpenQASM 2, which
-    always runs on qiskit-aer when qiskit reads it. qiskit's parser is native code, and qdk's
-    analysis of a 6.7 MB program takes 1.3 GB (qiskit's: 0.19 GB)."""
-    if openqasm_version(source) != 2:
-        return False
+    """Whether qiskit's importer reads `source` before qdk's analysis does: OpenQASM 2, and
+    OpenQASM 3 that has an OpenQASM 2 form, which always run on qiskit-aer when qiskit reads
+    them. qiskit's OpenQASM 2 parser is native code, and qdk's analysis of a 6.7 MB program
+    takes 1.3 GB (qiskit's: 0.19 GB)."""
     check_text(source)
-    return True
+    return openqasm_version(source) == 2 or openqasm2_form(source) is not None
 
 
 class _Unanalyzable(ProgramError):
