@@ -8,8 +8,10 @@ Aer samples every shot from one simulation when all measurements are terminal
 (`measure_sampling` in its metadata). Otherwise it branches the shots at each mid-circuit
 measurement or reset (`shot_branching_enable`: one state per distinct outcome so far, instead
 of one simulation per shot; 1.5-6x faster on MQT Bench's dynamic circuits of 10 qubits) for
-circuits of at most MAX_BRANCHING_QUBITS qubits, whose branches' states stay small, and loops
-over the shots for larger ones. One Aer call cannot be interrupted: a cancelled job is
+circuits of at most MAX_BRANCHING_QUBITS qubits, in calls of at most as many shots as
+BRANCH_MEMORY_BYTES holds states of the circuit's size (16 qubits: 512 shots a call; without
+that, 4,000 shots of MQT Bench's 16-qubit dynamic QFT took over 2 GB), and loops over the
+shots for larger ones. One Aer call cannot be interrupted: a cancelled job is
 stopped by its worker being ended.
 
 An OpenQASM 3 program written only in what OpenQASM 2 has reaches qiskit's native OpenQASM 2
@@ -35,7 +37,10 @@ from .program_text import ProgramError, without_comments
 
 BUILT_IN_INCLUDES = frozenset({"qelib1.inc", "stdgates.inc"})
 _INCLUDE = re.compile(r'\binclude\s*"([^"]*)"')
-MAX_BRANCHING_QUBITS = 20  # a branch's state is 16 MiB; aer keeps branches within its memory
+MAX_BRANCHING_QUBITS = 20  # a branch's state is 16 MiB at 20 qubits
+# Aer keeps a state per branch, and a shot can become a branch: a dynamic circuit's shots are
+# run in calls of as many shots as states of its size fit in this.
+BRANCH_MEMORY_BYTES = 512 << 20
 
 
 class UnreadableProgram(Exception):
@@ -126,16 +131,39 @@ def run(
     if not set(read.count_ops()) - {"barrier"} <= set(target.operation_names):
         # user-defined gates; given the simulator, transpile would build its Target ~100 times
         read = transpile(read, target=target, optimization_level=0)
-    options = {} if seed is None else {"seed_simulator": seed % 2**63}
-    result = simulator.run(read, shots=shots, **options).result()
-    if not result.success:
-        raise ProgramError(f"qiskit-aer failed: {result.status}")
-    raw: dict[str, int] = result.data(0)["counts"]
+    per_run = shots
+    if branching and _is_dynamic(read):  # each shot may become a branch with its own state
+        per_run = max(1, BRANCH_MEMORY_BYTES // (16 << read.num_qubits))
     counts: dict[str, int] = {}
-    for bits, times in raw.items():
-        key = outcome(_shot(int(bits, 16), variables))
-        counts[key] = counts.get(key, 0) + times
+    for run_index, start in enumerate(range(0, shots, per_run)):
+        options = {} if seed is None else {"seed_simulator": (seed + run_index) % 2**63}
+        result = simulator.run(read, shots=min(per_run, shots - start), **options).result()
+        if not result.success:
+            raise ProgramError(f"qiskit-aer failed: {result.status}")
+        raw: dict[str, int] = result.data(0)["counts"]
+        for bits, times in raw.items():
+            key = outcome(_shot(int(bits, 16), variables))
+            counts[key] = counts.get(key, 0) + times
     return dict(sorted(counts.items()))
+
+
+def _is_dynamic(read: Any) -> bool:
+    """Whether the circuit measures or resets a qubit before it is done with it, or branches:
+    aer then runs its shots (branching them) instead of sampling one final state."""
+    measured: set[Any] = set()
+    for instruction in read.data:
+        name = instruction.operation.name
+        if name == "barrier":
+            continue
+        if (
+            name == "reset"
+            or getattr(instruction.operation, "blocks", ())
+            or measured & set(instruction.qubits)
+        ):
+            return True
+        if name == "measure":
+            measured.update(instruction.qubits)
+    return False
 
 
 def _shot(bits: int, variables: Sequence[BitVariable]) -> object:
