@@ -23,11 +23,12 @@ SEED_JOB = {"kind": "number_partitioning", "weights": SEED_WEIGHTS}
 # Checking it grows qdk's compiler by 35-60 MB, in about half a second.
 MEMORY_HUNGRY_QSHARP = "operation Main() : Unit {\nuse q = Qubit();\n" + "H(q);\n" * 15_000 + "}\n"
 # Checking it takes a few seconds of CPU and little memory: 23 qubits are more than qdk
-# simulates, so the check asks whether qiskit's OpenQASM 3 importer reads the program.
+# simulates, so the check asks whether qiskit's OpenQASM 3 importer reads the program
+# (`ctrl @` keeps it from the OpenQASM 2 form qiskit's native parser would read at once).
 SLOW_CIRCUIT = "".join(
     ['OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[23] q;\nbit[23] c;\n']
     + [
-        f"rx(0.{n % 97:02d}) q[{n % 23}];\ncx q[{n % 23}], q[{(n + 5) % 23}];\n"
+        f"rx(0.{n % 97:02d}) q[{n % 23}];\nctrl @ x q[{n % 23}], q[{(n + 5) % 23}];\n"
         for n in range(2500)
     ]
     + ["c = measure q;\n"]
