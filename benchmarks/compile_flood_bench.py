@@ -6,7 +6,8 @@ default settings, then per run, on a fresh host:
 - idle first: --latency sequential POSTs each of a Bell circuit and of the seeds' Q# program
   (GetRandomBit), timed POST→202 (the program is checked on the way: compile latency);
 - client A POSTs --a-programs large OpenQASM 3 programs at once (23 qubits, dense depth 90,
-  ~88 KB each: checking one asks qiskit's importer, seconds of CPU), 10 shots each;
+  ~100 KB each, `ctrl @ x` for `cx`: checking one asks qiskit's OpenQASM 3 importer,
+  seconds of CPU), 10 shots each;
 - client B, from the same instant, POSTs the seed job (number_partitioning [5,11,8,7,1,1])
   every --b-interval s for --b-seconds s, polls each until final and reads its result;
 - then A's accepted jobs are cancelled and the run waits until every one is final.
@@ -43,6 +44,13 @@ from api_bench import (  # noqa: E402
 )
 from fairness_bench import KEY_A, KEY_B, cancel_all  # noqa: E402
 from solvers_bench import dense_circuit  # noqa: E402
+
+
+def costly_to_check(index: int) -> str:
+    """A dense 23-qubit program whose `ctrl @ x` (for `cx`) keeps it from the OpenQASM 2 form
+    qiskit's native parser reads, so checking it takes qiskit's OpenQASM 3 importer."""
+    return dense_circuit(23, 90, index).replace("cx ", "ctrl @ x ")
+
 
 _REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=120)
 BELL = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n'  # noqa: E501
@@ -87,7 +95,7 @@ async def flood(base: str, programs: int, began: float) -> Flood:
     async with aiohttp.ClientSession(connector=connector, timeout=_REQUEST_TIMEOUT) as http:
 
         async def post(index: int) -> tuple[int, float, str | None]:
-            body = {"kind": "circuit", "source": dense_circuit(23, 90, index), "shots": 10}
+            body = {"kind": "circuit", "source": costly_to_check(index), "shots": 10}
             await asyncio.sleep(began - time.perf_counter())
             async with http.post(f"{base}/api/jobs", json=body, headers=headers) as answer:
                 document = await answer.json(content_type=None)
