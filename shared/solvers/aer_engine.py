@@ -22,6 +22,7 @@ them) rewritten into nested single-bit `if`s the importer reads (`parity_conditi
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -95,18 +96,23 @@ def readable(source: str, variables: Sequence[BitVariable]) -> bool:
 
 def qubits(source: str) -> int | None:
     """How many qubits the program declares, if qiskit's importer reads it (else None)."""
-    try:
-        return int(circuit(source, None).num_qubits)
-    except UnreadableProgram:
-        return None
+    widths = _widths(source)
+    return None if widths is None else widths[0]
 
 
 def clbits(source: str) -> int | None:
     """How many classical bits the program declares, if qiskit's importer reads it."""
+    widths = _widths(source)
+    return None if widths is None else widths[1]
+
+
+@functools.lru_cache(maxsize=1)  # a program is checked for both, one after the other
+def _widths(source: str) -> tuple[int, int] | None:
     try:
-        return int(circuit(source, None).num_clbits)
+        read = circuit(source, None)
     except UnreadableProgram:
         return None
+    return int(read.num_qubits), int(read.num_clbits)
 
 
 def run(

@@ -16,6 +16,7 @@ same circuit; tests/unit/test_openqasm2_form.py compares the two readings.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .program_text import without_comments
@@ -81,6 +82,7 @@ class _Program:
         return self.registers[name] + (index or "")
 
 
+@functools.lru_cache(maxsize=2)  # routing a program asks, and then reading it
 def openqasm2_form(source: str) -> str | None:
     """`source` (OpenQASM 3) as OpenQASM 2 with the same meaning, or None when it uses more
     than the statements above."""
