@@ -141,8 +141,8 @@ def run(
     if branching and _is_dynamic(read):  # each shot may become a branch with its own state
         per_run = max(1, BRANCH_MEMORY_BYTES // (16 << read.num_qubits))
     counts: dict[str, int] = {}
-    for run_index, start in enumerate(range(0, shots, per_run)):
-        options = {} if seed is None else {"seed_simulator": (seed + run_index) % 2**63}
+    for start in range(0, shots, per_run):  # aer seeds shot k with seed_simulator + k
+        options = {} if seed is None else {"seed_simulator": (seed + start) % 2**63}
         result = simulator.run(read, shots=min(per_run, shots - start), **options).result()
         if not result.success:
             raise ProgramError(f"qiskit-aer failed: {result.status}")
