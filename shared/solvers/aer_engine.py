@@ -10,9 +10,10 @@ measurement or reset (`shot_branching_enable`: one state per distinct outcome so
 of one simulation per shot; 1.5-6x faster on MQT Bench's dynamic circuits of 10 qubits) for
 circuits of at most MAX_BRANCHING_QUBITS qubits, in calls of at most as many shots as
 BRANCH_MEMORY_BYTES holds states of the circuit's size (16 qubits: 512 shots a call; without
-that, 4,000 shots of MQT Bench's 16-qubit dynamic QFT took over 2 GB), and loops over the
-shots for larger ones. One Aer call cannot be interrupted: a cancelled job is
-stopped by its worker being ended.
+that, 4,000 shots of MQT Bench's 16-qubit dynamic QFT took over 4 GB), then of as many as the
+peak memory growth of the calls so far says fit (a circuit whose shots share few branches
+runs its remaining shots in one call), and loops over the shots for larger ones. One Aer
+call cannot be interrupted: a cancelled job is stopped by its worker being ended.
 
 An OpenQASM 3 program written only in what OpenQASM 2 has reaches qiskit's native OpenQASM 2
 parser as `openqasm2_form` rewrites it. Any other reaches qiskit's OpenQASM 3 importer with
@@ -26,6 +27,7 @@ import functools
 import re
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from qdk import Result
@@ -40,7 +42,8 @@ BUILT_IN_INCLUDES = frozenset({"qelib1.inc", "stdgates.inc"})
 _INCLUDE = re.compile(r'\binclude\s*"([^"]*)"')
 MAX_BRANCHING_QUBITS = 20  # a branch's state is 16 MiB at 20 qubits
 # Aer keeps a state per branch, and a shot can become a branch: a dynamic circuit's shots are
-# run in calls of as many shots as states of its size fit in this.
+# run in calls of as many shots as states of its size fit in this, and later calls in as many
+# as the first call's peak memory growth says fit.
 BRANCH_MEMORY_BYTES = 512 << 20
 
 
@@ -141,16 +144,45 @@ def run(
     if branching and _is_dynamic(read):  # each shot may become a branch with its own state
         per_run = max(1, BRANCH_MEMORY_BYTES // (16 << read.num_qubits))
     counts: dict[str, int] = {}
-    for start in range(0, shots, per_run):  # aer seeds shot k with seed_simulator + k
+    start = 0
+    before = _memory_now_resetting_peak()  # freed states stay resident: growth is from here
+    while start < shots:
+        size = min(per_run, shots - start)
         options = {} if seed is None else {"seed_simulator": (seed + start) % 2**63}
-        result = simulator.run(read, shots=min(per_run, shots - start), **options).result()
+        if before is not None:
+            _memory_now_resetting_peak()
+        result = simulator.run(read, shots=size, **options).result()  # shot k: seed + k
         if not result.success:
             raise ProgramError(f"qiskit-aer failed: {result.status}")
         raw: dict[str, int] = result.data(0)["counts"]
         for bits, times in raw.items():
             key = outcome(_shot(int(bits, 16), variables))
             counts[key] = counts.get(key, 0) + times
+        start += size
+        if before is not None:  # branches grow no faster than shots: scale to the budget
+            grown = max(_peak_memory() - before, 1 << 20)
+            per_run = max(per_run, size * BRANCH_MEMORY_BYTES // grown)
     return dict(sorted(counts.items()))
+
+
+def _memory_now_resetting_peak() -> int | None:
+    """This process's resident memory in bytes, its peak reset to it (Linux; else None)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_bytes("VmRSS")
+    except OSError:
+        return None
+
+
+def _peak_memory() -> int:
+    return _status_bytes("VmHWM")
+
+
+def _status_bytes(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise OSError(f"no {field} in /proc/self/status")
 
 
 def _is_dynamic(read: Any) -> bool:
