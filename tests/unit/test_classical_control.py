@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from qdk.simulation import run_qir
+from qir_counts import qir_counts
 
-from shared.solvers import aer_engine, qasm, qir
-from shared.solvers.outcomes import outcome
+from shared.solvers import aer_engine, qasm
 
 WIDTH = 3
 VALUES = (0, 1, 4, 6)
@@ -135,14 +134,6 @@ def test_openqasm2_if_on_a_register_on_local_simulator_and_qdk(value: int, compa
     counts = expected(value, value == compared, 10)
     assert qasm.run(source, shots=10, seed=1, should_stop=never) == (counts, 10)
     assert qasm.run_on_qdk(source, shots=10, seed=1, should_stop=never) == (counts, 10)
-
-
-def qir_counts(source: str, shots: int) -> dict[str, int]:
-    program = qir.compile_to_qir("circuit", {"source": source}, "Adaptive_RI")
-    found: dict[str, int] = {}
-    for shot in run_qir(program.bitcode.decode("utf-8"), shots=shots):
-        found[outcome(shot)] = found.get(outcome(shot), 0) + 1
-    return found
 
 
 @pytest.mark.parametrize(("value", "compared"), [(1, 1), (1, 4), (4, 4), (6, 3), (3, 6)])

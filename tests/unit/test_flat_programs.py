@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from qdk.simulation import run_qir
+from qir_counts import qir_counts
 
 from shared.solvers import qasm, qir
-from shared.solvers.outcomes import outcome
 from shared.solvers.program_text import ProgramError
 
 HARDWARE = """OPENQASM 3.0;
@@ -20,16 +19,8 @@ c[2] = measure $2;
 """
 
 
-def qir_counts(source: str, shots: int) -> dict[str, int]:
-    compiled = qir.compile_to_qir("circuit", {"source": source}, "Base")
-    found: dict[str, int] = {}
-    for shot in run_qir(compiled.bitcode.decode("utf-8"), shots=shots):
-        found[outcome(shot)] = found.get(outcome(shot), 0) + 1
-    return found
-
-
 def test_hardware_qubits_compile_for_remote_targets() -> None:
-    assert qir_counts(HARDWARE, 10) == {"101": 10}
+    assert qir_counts(HARDWARE, 10, profile="Base") == {"101": 10}
 
 
 def test_hardware_qubits_run_locally_with_the_same_counts() -> None:

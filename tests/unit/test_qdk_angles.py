@@ -8,10 +8,9 @@ controlled rotation off by 2 pi (a relative phase) cannot pass unseen.
 from __future__ import annotations
 
 import pytest
-from qdk.simulation import run_qir
+from qir_counts import qir_counts
 
-from shared.solvers import qasm, qdk_angles, qir
-from shared.solvers.outcomes import outcome
+from shared.solvers import qasm, qdk_angles
 from shared.solvers.program_text import ProgramError
 
 SHOTS = 4000
@@ -47,14 +46,6 @@ def qdk_counts(source: str) -> dict[str, int]:
     return qasm.run_on_qdk(source, shots=SHOTS, seed=3, should_stop=lambda: False)[0]
 
 
-def qir_counts(source: str) -> dict[str, int]:
-    compiled = qir.compile_to_qir("circuit", {"source": source}, "Adaptive_RI")
-    found: dict[str, int] = {}
-    for shot in run_qir(compiled.bitcode.decode("utf-8"), shots=SHOTS, seed=3):
-        found[outcome(shot)] = found.get(outcome(shot), 0) + 1
-    return found
-
-
 CASES = [
     pytest.param(header, gate, shape, angles, id=f"qasm{version} {gate} {angles[0]}")
     for version, header, gates in ((2, Q2, OPENQASM2), (3, Q3, OPENQASM3))
@@ -74,7 +65,10 @@ def test_angles_outside_0_to_2pi_give_aers_counts_on_qdk(
 @pytest.mark.parametrize("gate", ["crz", "cu3"])
 def test_angles_outside_0_to_2pi_give_aers_counts_in_the_qir(gate: str) -> None:
     source = program(Q2, gate, *OPENQASM2[gate], WRAPPING[0])
-    assert distance(qir_counts(source), qasm.run_on_aer(source, shots=SHOTS, seed=4)) < 0.05
+    assert (
+        distance(qir_counts(source, SHOTS, seed=3), qasm.run_on_aer(source, shots=SHOTS, seed=4))
+        < 0.05
+    )
 
 
 def test_a_gate_defined_with_parameters_computes_with_real_numbers() -> None:
