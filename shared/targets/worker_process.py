@@ -16,6 +16,9 @@ the worker's next job.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -73,6 +76,17 @@ def _serve(jobs: Connection, stop: Any) -> None:
         except Exception as error:  # the job's failure, reported to the parent as text
             outcome = ("error", f"{type(error).__name__}: {error}")
         jobs.send(outcome)
+        del outcome
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Give the memory the job freed back to the system, so the next job's memory limit is
+    not spent on it: glibc keeps freed memory resident (MQT Bench's 6.7 MB Grover left the
+    worker 200 MB larger until `malloc_trim`)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _reporter(jobs: Connection) -> Callable[[dict[str, int]], None]:
